@@ -1,0 +1,22 @@
+//===- Passes.h - mmrec passes ---------------------------------*- C++ -*-===//
+//
+// Declarations and registration of the mmrec passes (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_TRANSFORMS_PASSES_H
+#define MMREC_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mmrec {
+
+#define GEN_PASS_DECL
+#include "mmrec/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mmrec/Transforms/Passes.h.inc"
+
+} // namespace mmrec
+
+#endif // MMREC_TRANSFORMS_PASSES_H

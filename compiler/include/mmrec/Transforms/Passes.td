@@ -1,0 +1,42 @@
+//===- Passes.td - mmrec passes ----------------------------*- tablegen -*-===//
+//
+// The passes of the mmrec compiler, one per file under compiler/lib/Transforms.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_TRANSFORMS_PASSES
+#define MMREC_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def MmrecCheckCombiners : Pass<"mmrec-check-combiners"> {
+  let summary = "Reject scan and reduce combiners that are not associative";
+  let description = [{
+    Evaluates the combiner of every `mmrec.scan` and `mmrec.reduce` on random
+    sample triples (a, b, c) and compares `(a ⊕ b) ⊕ c` with `a ⊕ (b ⊕ c)`.
+    A combiner that differs by more than `tolerance` (relative, for floats;
+    integers must agree exactly) is reported as an error with the
+    counterexample, and the pass fails. Parallel scans regroup the
+    combinations, so a non-associative combiner gives results that depend on
+    the schedule; this catches it at compile time.
+
+    The evaluator knows the arith and math ops that a combiner normally
+    holds. A combiner with an op it does not know, or one whose every sample
+    left the domain (NaN or infinity on both sides), gets a warning that says
+    so; the pass never passes such a combiner silently.
+
+    Floating-point combiners are evaluated in double precision on samples
+    drawn from [-2, 2] and from (0, 2] in turn, so that rounding of the
+    element type does not hide or fake a violation.
+  }];
+  let options = [
+    Option<"tolerance", "tolerance", "double", /*default=*/"1e-6",
+           "Relative difference above which a floating-point combiner is not associative">,
+    Option<"samples", "samples", "unsigned", /*default=*/"64",
+           "Number of random sample triples per combiner">,
+    Option<"seed", "seed", "unsigned", /*default=*/"1",
+           "Seed of the random samples (runs are reproducible)">,
+  ];
+}
+
+#endif // MMREC_TRANSFORMS_PASSES

@@ -1,0 +1,26 @@
+# lit configuration of the mmrec test suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "MMREC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.mmrec_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%mmrec_src", config.mmrec_src_root))
+config.substitutions.append(("%kernels", os.path.join(config.mmrec_src_root, "kernels")))
+config.substitutions.append(("%python", config.python_executable))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.mmrec_tools_dir, config.llvm_tools_dir]
+tools = [ToolSubst("mmrec-opt", unresolved="fatal")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
