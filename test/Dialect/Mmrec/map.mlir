@@ -43,7 +43,7 @@ mmrec.kernel @broadcast(%A: !v3, %x: !v4, %o1: !v4, %o2: !v4) {
 // CHECK-LABEL: mmrec.kernel @transpose_and_fill
 // CHECK:         mmrec.map %{{.*}} maps [#map2] : (tensor<?x?xf32>) -> tensor<?x?xf32>
 // CHECK:         mmrec.map : () -> tensor<4x8xf32>
-mmrec.kernel @transpose_and_fill(%in: memref<?x?xf32>, %out: memref<?x?xf32>, %fill: memref<4x8xf32>)) {
+mmrec.kernel @transpose_and_fill(%in: memref<?x?xf32>, %out: memref<?x?xf32>, %fill: memref<4x8xf32>) {
   %x = mmrec.load %in : memref<?x?xf32>
   %t = mmrec.map %x maps [affine_map<(i, j) -> (j, i)>] : (tensor<?x?xf32>) -> tensor<?x?xf32> {
   ^bb0(%v: f32):

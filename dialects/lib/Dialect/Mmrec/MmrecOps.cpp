@@ -48,21 +48,21 @@ static SmallVector<int64_t> dropAxis(ArrayRef<int64_t> shape, int64_t axis) {
 static LogicalResult checkScanLikeInputs(std::optional<Location> loc, StringRef opName,
                                          ValueRange inputs, IntegerAttr axisAttr) {
   if (inputs.empty())
-    return emitOptionalError(loc, "'" + opName + "' expects at least one input");
+    return emitOptionalError(loc, "'" + opName + "' op expects at least one input");
   auto first = cast<RankedTensorType>(inputs[0].getType());
   for (auto [i, input] : llvm::enumerate(inputs)) {
     auto type = cast<RankedTensorType>(input.getType());
     if (failed(verifyCompatibleShape(type.getShape(), first.getShape())))
-      return emitOptionalError(loc, "'" + opName + "' input #" + Twine(i) + " has shape " +
+      return emitOptionalError(loc, "'" + opName + "' op input #" + Twine(i) + " has shape " +
                                         formatShape(type.getShape()) + " but input #0 has shape " +
                                         formatShape(first.getShape()) +
                                         "; all inputs must have one shape");
   }
   if (!axisAttr)
-    return emitOptionalError(loc, "'" + opName + "' expects an 'axis' attribute");
+    return emitOptionalError(loc, "'" + opName + "' op expects an 'axis' attribute");
   int64_t axis = axisAttr.getInt(), rank = first.getRank();
   if (axis < 0 || axis >= rank)
-    return emitOptionalError(loc, "'" + opName + "' axis " + Twine(axis) +
+    return emitOptionalError(loc, "'" + opName + "' op axis " + Twine(axis) +
                                       " is out of range for inputs of rank " + Twine(rank) +
                                       " (expected 0 <= axis < " + Twine(rank) + ")");
   return success();
@@ -217,7 +217,7 @@ LogicalResult LoadOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
                                        SmallVectorImpl<Type> &inferredReturnTypes) {
   auto memref = operands.size() == 1 ? dyn_cast<MemRefType>(operands[0].getType()) : nullptr;
   if (!memref)
-    return emitOptionalError(location, "'mmrec.load' expects one memref operand");
+    return emitOptionalError(location, "'mmrec.load' op expects one memref operand");
   inferredReturnTypes.push_back(
       RankedTensorType::get(memref.getShape(), memref.getElementType()));
   return success();
@@ -386,7 +386,7 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
   Adaptor adaptor(operands, attributes, properties, regions);
   for (Value operand : operands)
     if (!isa<RankedTensorType>(operand.getType()))
-      return emitOptionalError(location, "'mmrec.scan' operands must be ranked tensors");
+      return emitOptionalError(location, "'mmrec.scan' op operands must be ranked tensors");
   if (failed(checkScanLikeInputs(location, "mmrec.scan", adaptor.getInputs(),
                                  adaptor.getAxisAttr())))
     return failure();
@@ -465,7 +465,7 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   Adaptor adaptor(operands, attributes, properties, regions);
   for (Value operand : operands)
     if (!isa<RankedTensorType>(operand.getType()))
-      return emitOptionalError(location, "'mmrec.reduce' operands must be ranked tensors");
+      return emitOptionalError(location, "'mmrec.reduce' op operands must be ranked tensors");
   if (failed(checkScanLikeInputs(location, "mmrec.reduce", adaptor.getInputs(),
                                  adaptor.getAxisAttr())))
     return failure();
@@ -474,7 +474,7 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   if (IntegerAttr chunkAttr = adaptor.getChunkAttr()) {
     chunk = chunkAttr.getInt();
     if (*chunk <= 0)
-      return emitOptionalError(location, "'mmrec.reduce' chunk must be positive, got " +
+      return emitOptionalError(location, "'mmrec.reduce' op chunk must be positive, got " +
                                              Twine(*chunk));
   }
   for (Value input : adaptor.getInputs()) {
