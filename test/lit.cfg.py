@@ -20,6 +20,8 @@ config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# FileCheck, not, count and split-file come from Debian's llvm-19-tools.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmrec_tools_dir, config.llvm_tools_dir]
 tools = [ToolSubst("mmrec-opt", unresolved="fatal")]

@@ -84,7 +84,7 @@ public:
   void runOnOperation() override {
     if (!(tolerance >= 0.0)) {
       getOperation()->emitError() << "-mmrec-check-combiners: 'tolerance' must be >= 0, got "
-                                  << tolerance;
+                                  << formatShort(tolerance);
       return signalPassFailure();
     }
     if (samples == 0) {
@@ -129,7 +129,7 @@ private:
       ++checked;
       if (outcome == SampleOutcome::Agrees)
         continue;
-      InFlightDiagnostic diag = op->emitError();
+      InFlightDiagnostic diag = op->emitOpError();
       diag << "combiner is not associative: for a = " << formatTuple(a)
            << ", b = " << formatTuple(b) << ", c = " << formatTuple(c)
            << ", combine(combine(a, b), c) = " << formatTuple(left)
@@ -137,13 +137,14 @@ private:
            << differing << " ";
       if (left[differing].isFloat)
         diag << "differs by " << formatShort(difference) << " relative, above tolerance "
-             << tolerance << ")";
+             << formatShort(tolerance) << ")";
       else
         diag << "differs)";
       return diag;
     }
     if (checked == 0)
-      op->emitWarning() << "associativity of the combiner was not checked: all " << samples
+      op->emitWarning() << "associativity of the combiner was not checked: all "
+                        << static_cast<unsigned>(samples)
                         << " samples left its domain (NaN, infinity or division by zero)";
     return success();
   }
