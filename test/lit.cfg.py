@@ -17,6 +17,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mmrec_src", config.mmrec_src_root))
 config.substitutions.append(("%kernels", os.path.join(config.mmrec_src_root, "kernels")))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%mmrec_obj", config.mmrec_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -179,13 +179,13 @@ mmrec.kernel @tensor_inside(%a: memref<?xf32>) {
 
 // -----
 
+// The body is isolated from above: outer values are not visible inside.
 mmrec.kernel @captured_value(%a: memref<?xf32>) {
   %x = mmrec.load %a : memref<?xf32>
-  // expected-note @+1 {{required by region isolation constraints}}
   %y = mmrec.map %x : (tensor<?xf32>) -> tensor<?xf32> {
   ^bb0(%v: f32):
     %c0 = arith.constant 0 : index
-    // expected-error @+1 {{'tensor.dim' op using value defined outside the region}}
+    // expected-error @+1 {{use of undeclared SSA value name}}
     %d = tensor.dim %x, %c0 : tensor<?xf32>
     mmrec.yield %v : f32
   }

@@ -111,6 +111,17 @@ static LogicalResult verifyScalarRegion(Operation *op, Region &region, StringRef
   return success();
 }
 
+/// The regions of map, scan and reduce are isolated from above, so they are
+/// parsed as a name scope of their own: names inside may shadow names
+/// outside, and a name inside never resolves a forward reference outside.
+static ParseResult parseScalarRegion(OpAsmParser &parser, Region &region) {
+  return parser.parseRegion(region, /*arguments=*/{}, /*enableNameShadowing=*/true);
+}
+
+static void printScalarRegion(OpAsmPrinter &p, Operation *, Region &region) {
+  p.printRegion(region, /*printEntryBlockArgs=*/true, /*printBlockTerminators=*/true);
+}
+
 /// The element types of `values`, twice in a row (the lhs and rhs arguments
 /// of a combiner).
 static SmallVector<Type> combinerArgTypes(ValueRange values) {

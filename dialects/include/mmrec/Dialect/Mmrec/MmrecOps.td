@@ -138,7 +138,7 @@ def Mmrec_MapOp : Mmrec_Op<"map", [Pure, IsolatedFromAbove]> {
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $inputs (`maps` $indexing_maps^)? attr-dict `:` functional-type($inputs, $results) $body
+    $inputs (`maps` $indexing_maps^)? attr-dict `:` functional-type($inputs, $results) custom<ScalarRegion>($body)
   }];
   let extraClassDeclaration = [{
     /// The indexing map of input `i` (the identity when `maps` is absent).
@@ -203,7 +203,8 @@ def Mmrec_ScanOp : Mmrec_Op<"scan", [
   let regions = (region SizedRegion<1>:$combiner);
   let assemblyFormat = [{
     $inputs (`inits` `(` $inits^ `:` type($inits) `)`)? `axis` `=`
-    custom<ScanAxis>($axis, $reverse, $exclusive) attr-dict `:` type($inputs) $combiner
+    custom<ScanAxis>($axis, $reverse, $exclusive) attr-dict `:` type($inputs)
+    custom<ScalarRegion>($combiner)
   }];
   let extraClassDeclaration = [{
     /// The scanned tensors (the first N results).
@@ -247,7 +248,8 @@ def Mmrec_ReduceOp : Mmrec_Op<"reduce", [
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$combiner);
   let assemblyFormat = [{
-    $inputs `axis` `=` $axis (`chunk` `=` $chunk^)? attr-dict `:` type($inputs) $combiner
+    $inputs `axis` `=` $axis (`chunk` `=` $chunk^)? attr-dict `:` type($inputs)
+    custom<ScalarRegion>($combiner)
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
