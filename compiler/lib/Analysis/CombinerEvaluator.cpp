@@ -29,7 +29,8 @@ Scalar Scalar::ofInt(int64_t value, unsigned width) {
 }
 
 uint64_t Scalar::unsignedValue() const {
-  return width >= 64 ? static_cast<uint64_t>(i) : static_cast<uint64_t>(i) & llvm::maskTrailingOnes<uint64_t>(width);
+  return width >= 64 ? static_cast<uint64_t>(i)
+                     : static_cast<uint64_t>(i) & llvm::maskTrailingOnes<uint64_t>(width);
 }
 
 std::string Scalar::str() const {
@@ -102,7 +103,9 @@ public:
             return outOfDomain();
           return in_(static_cast<int64_t>(in[0].f));
         })
-        .Case([&](arith::CmpFOp cmp) { return boolean(compareFloats(cmp.getPredicate(), in[0].f, in[1].f)); })
+        .Case([&](arith::CmpFOp cmp) {
+          return boolean(compareFloats(cmp.getPredicate(), in[0].f, in[1].f));
+        })
         // Integer arithmetic.
         .Case([&](arith::AddIOp) { return in_(static_cast<int64_t>(u(0) + u(1))); })
         .Case([&](arith::SubIOp) { return in_(static_cast<int64_t>(u(0) - u(1))); })
@@ -157,7 +160,9 @@ public:
         .Case([&](arith::ExtUIOp) { return in_(static_cast<int64_t>(in[0].unsignedValue())); })
         .Case([&](arith::TruncIOp) { return in_(in[0].i); })
         .Case([&](arith::IndexCastOp) { return in_(in[0].i); })
-        .Case([&](arith::CmpIOp cmp) { return boolean(compareInts(cmp.getPredicate(), in[0], in[1])); })
+        .Case([&](arith::CmpIOp cmp) {
+          return boolean(compareInts(cmp.getPredicate(), in[0], in[1]));
+        })
         .Case([&](arith::SelectOp) -> Result { return FailureOr<Scalar>(in[0].i ? in[1] : in[2]); })
         // Math.
         .Case([&](math::ExpOp) { return fl(std::exp(in[0].f)); })
@@ -191,22 +196,38 @@ private:
     bool unordered = std::isnan(a) || std::isnan(b);
     using P = arith::CmpFPredicate;
     switch (predicate) {
-    case P::AlwaysFalse: return false;
-    case P::AlwaysTrue: return true;
-    case P::OEQ: return !unordered && a == b;
-    case P::OGT: return !unordered && a > b;
-    case P::OGE: return !unordered && a >= b;
-    case P::OLT: return !unordered && a < b;
-    case P::OLE: return !unordered && a <= b;
-    case P::ONE: return !unordered && a != b;
-    case P::ORD: return !unordered;
-    case P::UEQ: return unordered || a == b;
-    case P::UGT: return unordered || a > b;
-    case P::UGE: return unordered || a >= b;
-    case P::ULT: return unordered || a < b;
-    case P::ULE: return unordered || a <= b;
-    case P::UNE: return unordered || a != b;
-    case P::UNO: return unordered;
+    case P::AlwaysFalse:
+      return false;
+    case P::AlwaysTrue:
+      return true;
+    case P::OEQ:
+      return !unordered && a == b;
+    case P::OGT:
+      return !unordered && a > b;
+    case P::OGE:
+      return !unordered && a >= b;
+    case P::OLT:
+      return !unordered && a < b;
+    case P::OLE:
+      return !unordered && a <= b;
+    case P::ONE:
+      return !unordered && a != b;
+    case P::ORD:
+      return !unordered;
+    case P::UEQ:
+      return unordered || a == b;
+    case P::UGT:
+      return unordered || a > b;
+    case P::UGE:
+      return unordered || a >= b;
+    case P::ULT:
+      return unordered || a < b;
+    case P::ULE:
+      return unordered || a <= b;
+    case P::UNE:
+      return unordered || a != b;
+    case P::UNO:
+      return unordered;
     }
     return false;
   }
@@ -214,16 +235,26 @@ private:
   static bool compareInts(arith::CmpIPredicate predicate, const Scalar &a, const Scalar &b) {
     using P = arith::CmpIPredicate;
     switch (predicate) {
-    case P::eq: return a.i == b.i;
-    case P::ne: return a.i != b.i;
-    case P::slt: return a.i < b.i;
-    case P::sle: return a.i <= b.i;
-    case P::sgt: return a.i > b.i;
-    case P::sge: return a.i >= b.i;
-    case P::ult: return a.unsignedValue() < b.unsignedValue();
-    case P::ule: return a.unsignedValue() <= b.unsignedValue();
-    case P::ugt: return a.unsignedValue() > b.unsignedValue();
-    case P::uge: return a.unsignedValue() >= b.unsignedValue();
+    case P::eq:
+      return a.i == b.i;
+    case P::ne:
+      return a.i != b.i;
+    case P::slt:
+      return a.i < b.i;
+    case P::sle:
+      return a.i <= b.i;
+    case P::sgt:
+      return a.i > b.i;
+    case P::sge:
+      return a.i >= b.i;
+    case P::ult:
+      return a.unsignedValue() < b.unsignedValue();
+    case P::ule:
+      return a.unsignedValue() <= b.unsignedValue();
+    case P::ugt:
+      return a.unsignedValue() > b.unsignedValue();
+    case P::uge:
+      return a.unsignedValue() >= b.unsignedValue();
     }
     return false;
   }

@@ -46,7 +46,8 @@ public:
       }
       unsigned width = isa<IndexType>(type) ? 64 : type.getIntOrFloatBitWidth();
       int64_t low = width == 1 ? 0 : -100, high = width == 1 ? 1 : 100;
-      tuple.push_back(Scalar::ofInt(std::uniform_int_distribution<int64_t>(low, high)(engine), width));
+      tuple.push_back(
+          Scalar::ofInt(std::uniform_int_distribution<int64_t>(low, high)(engine), width));
     }
     return tuple;
   }
@@ -133,8 +134,8 @@ private:
       diag << "combiner is not associative: for a = " << formatTuple(a)
            << ", b = " << formatTuple(b) << ", c = " << formatTuple(c)
            << ", combine(combine(a, b), c) = " << formatTuple(left)
-           << " but combine(a, combine(b, c)) = " << formatTuple(right) << " (result #"
-           << differing << " ";
+           << " but combine(a, combine(b, c)) = " << formatTuple(right) << " (result #" << differing
+           << " ";
       if (left[differing].isFloat)
         diag << "differs by " << formatShort(difference) << " relative, above tolerance "
              << formatShort(tolerance) << ")";

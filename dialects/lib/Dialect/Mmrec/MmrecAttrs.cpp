@@ -112,9 +112,8 @@ LogicalResult TuneSpaceAttr::verify(function_ref<InFlightDiagnostic()> emitError
 // NumericsAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult NumericsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                   FloatType acc, FloatAttr eps, FloatAttr clampLow,
-                                   FloatAttr clampHigh) {
+LogicalResult NumericsAttr::verify(function_ref<InFlightDiagnostic()> emitError, FloatType acc,
+                                   FloatAttr eps, FloatAttr clampLow, FloatAttr clampHigh) {
   if (!acc)
     return emitError() << "'acc' must be a floating-point type";
   if (eps) {
@@ -127,8 +126,7 @@ LogicalResult NumericsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (clampLow) {
     double low = clampLow.getValueAsDouble(), high = clampHigh.getValueAsDouble();
     if (std::isnan(low) || std::isnan(high) || low > high)
-      return emitError() << "'clamp' range [" << low << ", " << high
-                         << "] must have low <= high";
+      return emitError() << "'clamp' range [" << low << ", " << high << "] must have low <= high";
   }
   return success();
 }

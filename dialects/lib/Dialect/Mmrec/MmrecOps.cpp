@@ -100,13 +100,13 @@ static LogicalResult verifyScalarRegion(Operation *op, Region &region, StringRef
 
   for (Operation &inner : block.without_terminator()) {
     if (!isMemoryEffectFree(&inner))
-      return inner.emitOpError() << "has side effects, but the " << what << " of '"
-                                 << op->getName() << "' must be side-effect free";
+      return inner.emitOpError() << "has side effects, but the " << what << " of '" << op->getName()
+                                 << "' must be side-effect free";
     for (Type type : inner.getResultTypes())
       if (!type.isIntOrIndexOrFloat())
-        return inner.emitOpError() << "produces a value of type " << type << ", but the " << what
-                                   << " of '" << op->getName()
-                                   << "' computes on scalars (integers, indices, floats)";
+        return inner.emitOpError()
+               << "produces a value of type " << type << ", but the " << what << " of '"
+               << op->getName() << "' computes on scalars (integers, indices, floats)";
   }
   return success();
 }
@@ -135,8 +135,8 @@ static SmallVector<Type> combinerArgTypes(ValueRange values) {
 static LogicalResult verifyCombiner(Operation *op, Region &combiner, ValueRange inputs) {
   SmallVector<Type> argTypes = combinerArgTypes(inputs);
   size_t n = inputs.size();
-  std::string argMeaning = std::to_string(n) + " lhs then " + std::to_string(n) +
-                           " rhs, of the inputs' element types";
+  std::string argMeaning =
+      std::to_string(n) + " lhs then " + std::to_string(n) + " rhs, of the inputs' element types";
   return verifyScalarRegion(op, combiner, "combiner", argTypes, argMeaning,
                             TypeRange(argTypes).take_front(n), "one per input, its element type");
 }
@@ -145,8 +145,7 @@ static LogicalResult verifyCombiner(Operation *op, Region &combiner, ValueRange 
 // KernelOp
 //===----------------------------------------------------------------------===//
 
-void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name,
-                     FunctionType type) {
+void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name, FunctionType type) {
   state.addAttribute(SymbolTable::getSymbolAttrName(), builder.getStringAttr(name));
   state.addAttribute(getFunctionTypeAttrName(state.name), TypeAttr::get(type));
   Region *body = state.addRegion();
@@ -183,10 +182,10 @@ void KernelOp::print(OpAsmPrinter &p) {
   p.printSymbolName(getSymName());
   function_interface_impl::printFunctionSignature(p, *this, getArgumentTypes(),
                                                   /*isVariadic=*/false, getResultTypes());
-  function_interface_impl::printFunctionAttributes(
-      p, *this,
-      {getSymVisibilityAttrName(), getFunctionTypeAttrName(), getArgAttrsAttrName(),
-       getResAttrsAttrName()});
+  function_interface_impl::printFunctionAttributes(p, *this,
+                                                   {getSymVisibilityAttrName(),
+                                                    getFunctionTypeAttrName(),
+                                                    getArgAttrsAttrName(), getResAttrsAttrName()});
   if (!getBody().empty()) {
     p << ' ';
     p.printRegion(getBody(), /*printEntryBlockArgs=*/false, /*printBlockTerminators=*/false);
@@ -202,14 +201,14 @@ LogicalResult KernelOp::verify() {
   for (auto [i, type] : llvm::enumerate(getArgumentTypes())) {
     auto memref = dyn_cast<MemRefType>(type);
     if (!memref)
-      return emitOpError("argument #") << i << " must be a memref view of global memory, got "
-                                       << type;
+      return emitOpError("argument #")
+             << i << " must be a memref view of global memory, got " << type;
     if (!isStrided(memref))
       return emitOpError("argument #")
              << i << " must have a strided layout (sizes and strides), got " << type;
     if (memref.getMemorySpace())
-      return emitOpError("argument #") << i << " must be in global memory (no memory space), got "
-                                       << type;
+      return emitOpError("argument #")
+             << i << " must be in global memory (no memory space), got " << type;
     Type element = memref.getElementType();
     if (!element.isIntOrFloat())
       return emitOpError("argument #") << i << " must have an integer or floating-point element "
@@ -229,8 +228,7 @@ LogicalResult LoadOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
   auto memref = operands.size() == 1 ? dyn_cast<MemRefType>(operands[0].getType()) : nullptr;
   if (!memref)
     return emitOptionalError(location, "'mmrec.load' op expects one memref operand");
-  inferredReturnTypes.push_back(
-      RankedTensorType::get(memref.getShape(), memref.getElementType()));
+  inferredReturnTypes.push_back(RankedTensorType::get(memref.getShape(), memref.getElementType()));
   return success();
 }
 
@@ -319,9 +317,9 @@ LogicalResult MapOp::verify() {
       int64_t inputDim = type.getDimSize(j), domainDim = domain[d];
       if (!ShapedType::isDynamic(inputDim) && !ShapedType::isDynamic(domainDim) &&
           inputDim != domainDim)
-        return emitOpError("input #") << i << " dimension " << j << " has size " << inputDim
-                                      << " but domain dimension d" << d << " has size "
-                                      << domainDim;
+        return emitOpError("input #")
+               << i << " dimension " << j << " has size " << inputDim << " but domain dimension d"
+               << d << " has size " << domainDim;
     }
   }
   for (auto [d, size] : llvm::enumerate(domain))
@@ -398,8 +396,8 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
   for (Value operand : operands)
     if (!isa<RankedTensorType>(operand.getType()))
       return emitOptionalError(location, "'mmrec.scan' op operands must be ranked tensors");
-  if (failed(checkScanLikeInputs(location, "mmrec.scan", adaptor.getInputs(),
-                                 adaptor.getAxisAttr())))
+  if (failed(
+          checkScanLikeInputs(location, "mmrec.scan", adaptor.getInputs(), adaptor.getAxisAttr())))
     return failure();
   for (Value input : adaptor.getInputs())
     inferredReturnTypes.push_back(input.getType());
@@ -435,15 +433,15 @@ LogicalResult ScanOp::verify() {
     if (!getExclusive() || !getInits().empty())
       return emitOpError("'identity' is only used by exclusive scans without inits; remove it");
     if (identity->size() != n)
-      return emitOpError("'identity' has ") << identity->size() << " values for " << n
-                                            << " inputs; expected one per input";
+      return emitOpError("'identity' has ")
+             << identity->size() << " values for " << n << " inputs; expected one per input";
     for (auto [i, value, input] : llvm::enumerate(*identity, getInputs())) {
       Type element = getElementTypeOrSelf(input.getType());
       auto typed = dyn_cast<TypedAttr>(value);
       if (!typed || !isa<IntegerAttr, FloatAttr>(typed) || typed.getType() != element)
         return emitOpError("'identity' value #")
-               << i << " must be a scalar of type " << element << " (element type of input #"
-               << i << "), got " << value;
+               << i << " must be a scalar of type " << element << " (element type of input #" << i
+               << "), got " << value;
     }
   } else if (getExclusive() && getInits().empty()) {
     return emitOpError("is exclusive without inits, so it needs an 'identity' (one scalar per "
@@ -485,8 +483,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
   if (IntegerAttr chunkAttr = adaptor.getChunkAttr()) {
     chunk = chunkAttr.getInt();
     if (*chunk <= 0)
-      return emitOptionalError(location, "'mmrec.reduce' op chunk must be positive, got " +
-                                             Twine(*chunk));
+      return emitOptionalError(location,
+                               "'mmrec.reduce' op chunk must be positive, got " + Twine(*chunk));
   }
   for (Value input : adaptor.getInputs()) {
     auto type = cast<RankedTensorType>(input.getType());
@@ -494,7 +492,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
     if (chunk) {
       shape.assign(type.getShape().begin(), type.getShape().end());
       int64_t size = shape[axis];
-      shape[axis] = ShapedType::isDynamic(size) ? ShapedType::kDynamic : llvm::divideCeil(size, *chunk);
+      shape[axis] =
+          ShapedType::isDynamic(size) ? ShapedType::kDynamic : llvm::divideCeil(size, *chunk);
     } else {
       shape = dropAxis(type.getShape(), axis);
     }

@@ -30,8 +30,7 @@ mlir::FailureOr<llvm::SmallVector<T>> parseSquareList(mlir::AsmParser &parser) {
   return values;
 }
 
-template <typename T>
-void printSquareList(mlir::AsmPrinter &printer, llvm::ArrayRef<T> values) {
+template <typename T> void printSquareList(mlir::AsmPrinter &printer, llvm::ArrayRef<T> values) {
   printer << '[';
   llvm::interleaveComma(values, printer.getStream());
   printer << ']';
