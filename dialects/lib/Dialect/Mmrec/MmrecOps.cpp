@@ -43,10 +43,15 @@ static SmallVector<int64_t> dropAxis(ArrayRef<int64_t> shape, int64_t axis) {
   return result;
 }
 
-/// Checks that `inputs` is non-empty and that all inputs have one shape (equal
-/// where static), and that `axis` is a dimension of it.
+/// Checks that all `operands` are ranked tensors, that `inputs` is non-empty,
+/// that all inputs have one shape (equal where static), and that `axis` is a
+/// dimension of it. Type inference relies on these, so it runs them too.
 static LogicalResult checkScanLikeInputs(std::optional<Location> loc, StringRef opName,
-                                         ValueRange inputs, IntegerAttr axisAttr) {
+                                         ValueRange operands, ValueRange inputs,
+                                         IntegerAttr axisAttr) {
+  for (Value operand : operands)
+    if (!isa<RankedTensorType>(operand.getType()))
+      return emitOptionalError(loc, "'" + opName + "' op operands must be ranked tensors");
   if (inputs.empty())
     return emitOptionalError(loc, "'" + opName + "' op expects at least one input");
   auto first = cast<RankedTensorType>(inputs[0].getType());
@@ -393,11 +398,8 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
                                        OpaqueProperties properties, RegionRange regions,
                                        SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
-  for (Value operand : operands)
-    if (!isa<RankedTensorType>(operand.getType()))
-      return emitOptionalError(location, "'mmrec.scan' op operands must be ranked tensors");
-  if (failed(
-          checkScanLikeInputs(location, "mmrec.scan", adaptor.getInputs(), adaptor.getAxisAttr())))
+  if (failed(checkScanLikeInputs(location, "mmrec.scan", operands, adaptor.getInputs(),
+                                 adaptor.getAxisAttr())))
     return failure();
   for (Value input : adaptor.getInputs())
     inferredReturnTypes.push_back(input.getType());
@@ -407,7 +409,8 @@ LogicalResult ScanOp::inferReturnTypes(MLIRContext *context, std::optional<Locat
 }
 
 LogicalResult ScanOp::verify() {
-  if (failed(checkScanLikeInputs(getLoc(), "mmrec.scan", getInputs(), getAxisAttr())))
+  if (failed(
+          checkScanLikeInputs(getLoc(), "mmrec.scan", getOperands(), getInputs(), getAxisAttr())))
     return failure();
   size_t n = getInputs().size();
   int64_t axis = getAxis();
@@ -472,10 +475,7 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
                                          OpaqueProperties properties, RegionRange regions,
                                          SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
-  for (Value operand : operands)
-    if (!isa<RankedTensorType>(operand.getType()))
-      return emitOptionalError(location, "'mmrec.reduce' op operands must be ranked tensors");
-  if (failed(checkScanLikeInputs(location, "mmrec.reduce", adaptor.getInputs(),
+  if (failed(checkScanLikeInputs(location, "mmrec.reduce", operands, adaptor.getInputs(),
                                  adaptor.getAxisAttr())))
     return failure();
   int64_t axis = adaptor.getAxisAttr().getInt();
@@ -503,7 +503,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
 }
 
 LogicalResult ReduceOp::verify() {
-  if (failed(checkScanLikeInputs(getLoc(), "mmrec.reduce", getInputs(), getAxisAttr())))
+  if (failed(
+          checkScanLikeInputs(getLoc(), "mmrec.reduce", getOperands(), getInputs(), getAxisAttr())))
     return failure();
   if (std::optional<int64_t> chunk = getChunk(); chunk && *chunk <= 0)
     return emitOpError("chunk must be positive, got ") << *chunk;
