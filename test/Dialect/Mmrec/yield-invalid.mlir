@@ -1,7 +1,7 @@
 // RUN: mmrec-opt %s -split-input-file -verify-diagnostics
 
 func.func @outside() {
-  // expected-error @+1 {{'mmrec.yield' op expects parent op to be one of 'mmrec.kernel, mmrec.map, mmrec.scan, mmrec.reduce'}}
+  // expected-error @+1 {{'mmrec.yield' op expects parent op to be one of 'mmrec.kernel, mmrec.map, mmrec.scan, mmrec.reduce, mmrec.group'}}
   mmrec.yield
 }
 

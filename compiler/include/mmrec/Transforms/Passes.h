@@ -7,6 +7,8 @@
 #ifndef MMREC_TRANSFORMS_PASSES_H
 #define MMREC_TRANSFORMS_PASSES_H
 
+#include "mmrec/Dialect/Mmrec/MmrecOps.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mmrec {

@@ -39,4 +39,18 @@ def MmrecCheckCombiners : Pass<"mmrec-check-combiners"> {
   ];
 }
 
+def MmrecFuse : Pass<"mmrec-fuse", "::mmrec::KernelOp"> {
+  let summary = "Fuse map -> scan -> map and map -> reduce -> map chains into groups";
+  let description = [{
+    Builds one `mmrec.group` around every scan and reduce of a kernel: the
+    maps that compute its inputs and inits (followed through identity
+    indexing maps, cloned when they have other users), the scan or reduce,
+    and the maps that consume its results (moved in while their other
+    inputs are defined before the group). Then every map left alone becomes a
+    group of its own, with the maps around it. Values inside a group are never
+    written to memory: the group is one pass over it.
+  }];
+  let dependentDialects = ["::mmrec::MmrecDialect"];
+}
+
 #endif // MMREC_TRANSFORMS_PASSES

@@ -516,6 +516,42 @@ LogicalResult ReduceOp::verifyRegions() {
 }
 
 //===----------------------------------------------------------------------===//
+// GroupOp
+//===----------------------------------------------------------------------===//
+
+Operation *GroupOp::getScanOrReduce() {
+  for (Operation &op : getBody().front())
+    if (isa<ScanOp, ReduceOp>(op))
+      return &op;
+  return nullptr;
+}
+
+LogicalResult GroupOp::verifyRegions() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("body must take ")
+           << getInputs().size() << " arguments (one per input), got " << body.getNumArguments();
+  for (auto [i, arg, input] : llvm::enumerate(body.getArguments(), getInputs()))
+    if (arg.getType() != input.getType())
+      return emitOpError("body argument #")
+             << i << " has type " << arg.getType() << ", expected " << input.getType();
+  auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
+  if (!yield)
+    return emitOpError("body must end with 'mmrec.yield'");
+  if (yield.getValues().getTypes() != getResultTypes())
+    return yield.emitOpError("must yield the group's result types ") << getResultTypes();
+  unsigned scans = 0;
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<MapOp, ScanOp, ReduceOp>(op))
+      return op.emitOpError("cannot be part of a group; groups hold maps, scans and reduces");
+    scans += isa<ScanOp, ReduceOp>(op);
+  }
+  if (scans > 1)
+    return emitOpError("fuses at most one scan or reduce, got ") << scans;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // YieldOp
 //===----------------------------------------------------------------------===//
 

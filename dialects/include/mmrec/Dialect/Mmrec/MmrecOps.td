@@ -256,16 +256,56 @@ def Mmrec_ReduceOp : Mmrec_Op<"reduce", [
 }
 
 //===----------------------------------------------------------------------===//
+// GroupOp
+//===----------------------------------------------------------------------===//
+
+def Mmrec_GroupOp : Mmrec_Op<"group", [Pure, IsolatedFromAbove]> {
+  let summary = "ops fused into one pass over memory (a scan group)";
+  let description = [{
+    Holds maps around at most one `mmrec.scan` or `mmrec.reduce` that the
+    compiler runs as one loop nest (one GPU kernel): prologue maps computed
+    at each point before the scan (or at each lane for its inits), the scan
+    itself, and epilogue maps on its results. Values inside the group are
+    never written to memory; only the group's results are. `-mmrec-fuse`
+    builds groups; they are not meant to be written by hand.
+
+    The body takes one tensor per input and yields the results.
+
+    ```mlir
+    %y = mmrec.group %g : (tensor<?x?xbf16>) -> tensor<?x?xbf16> {
+    ^bb0(%in: tensor<?x?xbf16>):
+      %l = mmrec.map %in : (tensor<?x?xbf16>) -> tensor<?x?xf32> { ... }
+      %s = mmrec.scan %l axis = 1 : tensor<?x?xf32> { ... }
+      %e = mmrec.map %s : (tensor<?x?xf32>) -> tensor<?x?xbf16> { ... }
+      mmrec.yield %e : tensor<?x?xbf16>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type($inputs, $results) custom<ScalarRegion>($body)
+  }];
+  let extraClassDeclaration = [{
+    /// The one scan or reduce of the group, or null for a group of maps.
+    ::mlir::Operation *getScanOrReduce();
+  }];
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // YieldOp
 //===----------------------------------------------------------------------===//
 
 def Mmrec_YieldOp : Mmrec_Op<"yield", [
     Pure, Terminator, ReturnLike,
-    ParentOneOf<["KernelOp", "MapOp", "ScanOp", "ReduceOp"]>]> {
-  let summary = "terminator of kernel bodies, map bodies and combiners";
+    ParentOneOf<["KernelOp", "MapOp", "ScanOp", "ReduceOp", "GroupOp"]>]> {
+  let summary = "terminator of kernel bodies, map bodies, combiners and groups";
   let description = [{
-    Yields the scalars of a map body or a combiner (checked by the parent op),
-    or nothing at the end of a kernel body (implicit in the custom form).
+    Yields the scalars of a map body or a combiner, or the tensors of a group
+    (checked by the parent op), or nothing at the end of a kernel body
+    (implicit in the custom form).
   }];
   let arguments = (ins Variadic<AnyType>:$values);
   let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
