@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mmrec/Dialect/Mmrec/MmrecOps.h"
+#include "mmrec/Pipelines/Pipelines.h"
 #include "mmrec/Transforms/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -73,6 +74,7 @@ int main(int argc, char **argv) {
   mlir::registerNVVMDialectTranslation(registry);
 
   mmrec::registerMmrecPasses();
+  mmrec::registerMmrecPipelines();
   mlir::registerTransformsPasses();
   mlir::registerConversionPasses();
   mlir::arith::registerArithPasses();

@@ -136,9 +136,8 @@ private:
     builder.create<YieldOp>(anchor->getLoc(), yielded);
 
     for (auto [output, result] : llvm::zip(outputs, group.getResults()))
-      output.replaceUsesWithIf(result, [&](OpOperand &use) {
-        return !memberSet.contains(use.getOwner());
-      });
+      output.replaceUsesWithIf(result,
+                               [&](OpOperand &use) { return !memberSet.contains(use.getOwner()); });
     for (Operation *member : llvm::reverse(members))
       if (member->use_empty())
         member->erase();

@@ -30,12 +30,12 @@ protected:
   /// Parses a kernel holding one scan of `elementType` with this combiner body
   /// (arguments %l, %r) and returns the combiner region.
   Region &parseCombiner(StringRef elementType, StringRef body) {
-    std::string source = ("mmrec.kernel @k(%m: memref<?x" + elementType + ">) {\n" +
-                          "  %x = mmrec.load %m : memref<?x" + elementType + ">\n" +
-                          "  %y = mmrec.scan %x axis = 0 : tensor<?x" + elementType + "> {\n" +
-                          "  ^bb0(%l: " + elementType + ", %r: " + elementType + "):\n" + body +
-                          "\n  }\n}\n")
-                             .str();
+    std::string source =
+        ("mmrec.kernel @k(%m: memref<?x" + elementType + ">) {\n" +
+         "  %x = mmrec.load %m : memref<?x" + elementType + ">\n" +
+         "  %y = mmrec.scan %x axis = 0 : tensor<?x" + elementType + "> {\n" +
+         "  ^bb0(%l: " + elementType + ", %r: " + elementType + "):\n" + body + "\n  }\n}\n")
+            .str();
     module = parseSourceString<ModuleOp>(source, &context);
     EXPECT_TRUE(module) << source;
     ScanOp scan;

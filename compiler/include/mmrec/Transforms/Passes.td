@@ -53,4 +53,27 @@ def MmrecFuse : Pass<"mmrec-fuse", "::mmrec::KernelOp"> {
   let dependentDialects = ["::mmrec::MmrecDialect"];
 }
 
+def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower the groups of each kernel to loop nests for the CPU";
+  let description = [{
+    Replaces every `mmrec.kernel` (after `-mmrec-fuse`) by two functions per
+    group, on the kernel's memref arguments:
+
+    - `@<kernel>__group<i>_blocks(args...) -> index`: the number of lane
+      blocks of the group;
+    - `@<kernel>__group<i>(args..., %begin: index, %end: index)`: computes
+      the lane blocks in [begin, end).
+
+    A lane block is a run of up to `lanes` (from `#mmrec.tiling`, else 64)
+    consecutive elements of the innermost non-axis dimension at one index of
+    the other non-axis dimensions. A scan walks its axis in scan order
+    (backwards when `reverse`) with the block's carries in a stack buffer;
+    a chunked reduce does the same per chunk. The maps of the group are
+    evaluated per point, per lane (inits and final carries) or per reduced
+    element, as scalars. Runs of blocks can go to different threads.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // MMREC_TRANSFORMS_PASSES
