@@ -507,7 +507,8 @@ private:
       });
     } else if (scan.getExclusive()) {
       SmallVector<Value> identity;
-      for (Attribute value : *scan.getIdentity())
+      ArrayAttr identityAttr = *scan.getIdentity();
+      for (Attribute value : identityAttr)
         identity.push_back(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(value)));
       forLanes(b, loc, laneCount,
                [&](OpBuilder &b, Value lane) { storeCarries(b, loc, carries, identity, lane); });

@@ -1,0 +1,32 @@
+// RUN: mmrec-opt %kernels/chunk_aggregate.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=HDS
+// RUN: mmrec-opt %kernels/linear_recurrence.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=LIN
+// RUN: mmrec-opt %kernels/decayed_sum.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=SSM
+
+// A chunked reduce: per chunk of 128, the first element starts the carries,
+// the rest combine, and the epilogue map runs once per chunk and lane.
+// HDS-LABEL: func.func @chunk_aggregate__group0(
+// HDS-SAME:      %[[X:[^:]*]]: memref<?x?x?xbf16, {{.*}}>, %[[SUM:[^:]*]]: memref<?x?x?xbf16, {{.*}}>, %[[MEAN:[^:]*]]: memref<?x?x?xbf16, {{.*}}>
+// HDS:         %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c128
+// HDS:         scf.for %[[J:.*]] = %c0{{.*}} to %[[CHUNKS]]
+// HDS:           %[[FIRST:.*]] = arith.muli %[[J]], %c128
+// HDS:           memref.load %[[X]][%{{.*}}, %[[FIRST]], %{{.*}}]
+// HDS:           scf.for %[[T:.*]] =
+// HDS:             memref.load %[[X]][%{{.*}}, %[[T]], %{{.*}}]
+// HDS:           arith.divf
+// HDS:           memref.store %{{.*}}, %[[SUM]][%{{.*}}, %[[J]], %{{.*}}]
+// HDS:           memref.store %{{.*}}, %[[MEAN]][%{{.*}}, %[[J]], %{{.*}}]
+
+// With inits: the init map runs per lane before the axis loop, the final
+// state is stored per lane after it, at the lane index [b, h, d].
+// LIN-LABEL: func.func @linear_recurrence_h0__group0(
+// LIN-SAME:      %[[H0:arg2]]: memref<?x?x?xf32, {{.*}}>, %{{.*}}: memref<?x?x?x?xbf16, {{.*}}>, %[[HT:arg4]]: memref<?x?x?xf32
+// LIN:         %[[INIT:.*]] = memref.load %[[H0]][%{{.*}}, %{{.*}}, %{{.*}}]
+// LIN:         scf.for
+// LIN:           arith.mulf
+// LIN:         memref.store %{{.*}}, %[[HT]][%{{.*}}, %{{.*}}, %{{.*}}]
+
+// The per-row decay is read at [b, t, r] inside the [b, t, r, c] loop nest.
+// SSM-LABEL: func.func @decayed_sum__group0(
+// SSM-SAME:      %[[A:arg0]]: memref<?x?x?xf32
+// SSM:         memref.load %[[A]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?xf32
+// SSM:         math.exp
