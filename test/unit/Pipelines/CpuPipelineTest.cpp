@@ -66,14 +66,31 @@ protected:
 
   /// Compiles kernels/<file> and returns the JIT.
   std::unique_ptr<ExecutionEngine> compile(StringRef file) {
+    prepareContext();
+    std::string path = (Twine(MMREC_SOURCE_DIR) + "/kernels/" + file).str();
+    module = parseSourceFile<ModuleOp>(path, &context);
+    EXPECT_TRUE(module) << path;
+    return jit();
+  }
+
+  std::unique_ptr<ExecutionEngine> compileSource(StringRef source) {
+    prepareContext();
+    module = parseSourceString<ModuleOp>(source, &context);
+    EXPECT_TRUE(module) << source.str();
+    return jit();
+  }
+
+  void prepareContext() {
     DialectRegistry registry;
     registerBuiltinDialectTranslation(registry);
     registerLLVMDialectTranslation(registry);
     context.appendDialectRegistry(registry);
     context.loadDialect<mmrec::MmrecDialect>();
-    std::string path = (Twine(MMREC_SOURCE_DIR) + "/kernels/" + file).str();
-    module = parseSourceFile<ModuleOp>(path, &context);
-    EXPECT_TRUE(module) << path;
+  }
+
+  std::unique_ptr<ExecutionEngine> jit() {
+    if (!module)
+      return nullptr;
     PassManager pm(&context);
     mmrec::buildCpuPipeline(pm);
     EXPECT_TRUE(succeeded(pm.run(*module)));
@@ -232,6 +249,52 @@ TEST_F(CpuPipelineTest, ChunkAggregateMatchesFloat64) {
         EXPECT_NEAR(fromBf16(sum[o]), s, 1e-2 * std::max(1.0, std::fabs(s)));
         EXPECT_NEAR(fromBf16(mean[o]), s / count, 1e-2 * std::max(0.1, std::fabs(s / count)));
       }
+}
+
+// Reverse, exclusive, along a middle axis, with a non-commutative combiner:
+// the carry (lhs) holds the later elements.
+TEST_F(CpuPipelineTest, ReverseExclusiveNonCommutativeScan) {
+  auto engine = compileSource(R"mlir(
+    !v = memref<?x?x?xf64, strided<[?, ?, ?], offset: ?>>
+    mmrec.kernel @rev(%a: !v, %b: !v, %oa: !v, %ob: !v) {
+      %av = mmrec.load %a : !v
+      %bv = mmrec.load %b : !v
+      %ra, %rb = mmrec.scan %av, %bv axis = 1 reverse exclusive {identity = [1.0 : f64, 0.0 : f64]}
+          : tensor<?x?x?xf64>, tensor<?x?x?xf64> {
+      ^bb0(%a1: f64, %b1: f64, %a2: f64, %b2: f64):
+        %a12 = arith.mulf %a1, %a2 : f64
+        %p = arith.mulf %a2, %b1 : f64
+        %b12 = arith.addf %p, %b2 : f64
+        mmrec.yield %a12, %b12 : f64, f64
+      }
+      mmrec.store %ra, %oa : tensor<?x?x?xf64>, !v
+      mmrec.store %rb, %ob : tensor<?x?x?xf64>, !v
+    })mlir");
+  ASSERT_TRUE(engine);
+  const int64_t I = 4, T = 37, K = 5;
+  std::vector<double> a(I * T * K), b(a.size()), oa(a.size(), NAN), ob(a.size(), NAN);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  for (size_t n = 0; n < a.size(); ++n) {
+    a[n] = dist(rng);
+    b[n] = dist(rng);
+  }
+  auto av = view<double, 3>(a, {I, T, K});
+  auto bv = view<double, 3>(b, {I, T, K});
+  auto oav = view<double, 3>(oa, {I, T, K});
+  auto obv = view<double, 3>(ob, {I, T, K});
+  runGroup(*engine, "rev__group0", &av, &bv, &oav, &obv);
+  for (int64_t i = 0; i < I; ++i)
+    for (int64_t k = 0; k < K; ++k) {
+      double ca = 1.0, cb = 0.0;
+      for (int64_t t = T - 1; t >= 0; --t) {
+        size_t n = (i * T + t) * K + k;
+        EXPECT_NEAR(oa[n], ca, 1e-12);
+        EXPECT_NEAR(ob[n], cb, 1e-12);
+        double na = ca * a[n], nb = a[n] * cb + b[n];
+        ca = na;
+        cb = nb;
+      }
+    }
 }
 
 } // namespace

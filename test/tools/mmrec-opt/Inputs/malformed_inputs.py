@@ -80,8 +80,8 @@ def garblings(text, rng, count):
     return cases
 
 
-def run_case(tool, name, text, must_fail, extra_args):
-    cmd = [tool, "-", "-mmrec-check-combiners", "-canonicalize"] + extra_args
+def run_case(tool, name, text, must_fail, passes):
+    cmd = [tool, "-"] + passes
     try:
         proc = subprocess.run(cmd, input=text.encode("utf-8", "replace"), capture_output=True,
                               timeout=60)
@@ -105,6 +105,8 @@ def main():
     parser.add_argument("seeds", nargs="+")
     parser.add_argument("--cases", type=int, default=40, help="truncations and garblings per seed")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--passes", default="-mmrec-check-combiners -canonicalize",
+                        help="mmrec-opt options to run on every input")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -125,7 +127,8 @@ def main():
 
     failures = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        futures = {pool.submit(run_case, args.tool, name, text, must_fail, []): (name, text)
+        futures = {pool.submit(run_case, args.tool, name, text, must_fail, args.passes.split()):
+                   (name, text)
                    for name, text, must_fail in cases}
         for future in concurrent.futures.as_completed(futures):
             problem = future.result()
