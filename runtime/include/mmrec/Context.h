@@ -1,0 +1,71 @@
+//===- Context.h - devices, compilation and launching ----------*- C++ -*-===//
+//
+// A Context owns a device (the CPU backend, or CUDA in a later version), the
+// compiler, the compile cache and the CPU thread pool. It compiles mmrec
+// kernels (text or file) into Kernel objects that launch with TensorViews.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_CONTEXT_H
+#define MMREC_CONTEXT_H
+
+#include "mmrec/Error.h"
+#include "mmrec/Tensor.h"
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace mmrec {
+
+class ContextImpl;
+class KernelImpl;
+
+/// A compiled kernel. Cheap to copy; valid while its Context lives.
+class Kernel {
+public:
+  Kernel() = default;
+  const std::string &name() const;
+  /// The number of arguments launch() takes.
+  size_t numArgs() const;
+
+  /// Runs the kernel on `args` (one per kernel argument, in order). Checks
+  /// every argument first (rank, dtype, shapes against each other, strides,
+  /// device, overlaps of outputs) and throws mmrec::Error naming the kernel
+  /// and the argument; nothing is written when an argument is bad.
+  void launch(std::initializer_list<TensorView> args) const;
+  void launch(const TensorView *args, size_t count) const;
+
+private:
+  friend class ContextImpl;
+  explicit Kernel(std::shared_ptr<const KernelImpl> impl) : impl(std::move(impl)) {}
+  std::shared_ptr<const KernelImpl> impl;
+};
+
+class Context {
+public:
+  /// Picks the device: MMREC_DEVICE=cpu|cuda, else CUDA when a driver and a
+  /// GPU are present, else the CPU.
+  Context();
+  explicit Context(Device device);
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  Device device() const;
+  /// Threads of the CPU backend (MMREC_NUM_THREADS, default: all cores).
+  unsigned numThreads() const;
+
+  /// Compiles kernel `kernel` of an mmrec module given as text.
+  Kernel compile(std::string_view source, std::string_view kernel);
+  /// Compiles kernel `kernel` of an mmrec module file.
+  Kernel compileFile(const std::string &path, std::string_view kernel);
+
+private:
+  std::unique_ptr<ContextImpl> impl;
+};
+
+} // namespace mmrec
+
+#endif // MMREC_CONTEXT_H

@@ -1,0 +1,164 @@
+//===- CpuCompiler.cpp - kernels to host machine code ---------------------===//
+
+#include "CpuCompiler.h"
+
+#include "mmrec/Error.h"
+#include "mmrec/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace mmrec {
+
+namespace {
+
+void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+std::unique_ptr<llvm::TargetMachine> hostMachine() {
+  initializeNativeTarget();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    throw Error("mmrec: cannot describe the host CPU: " + llvm::toString(builder.takeError()));
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    throw Error("mmrec: no code generator for the host CPU: " +
+                llvm::toString(machine.takeError()));
+  return std::move(*machine);
+}
+
+/// Adds `<f>_packed(ptr args)` for a C-interface function `f` (see PackedFn).
+void addPackedWrapper(llvm::Module &module, llvm::Function &f) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *wrapper =
+      llvm::Function::Create(llvm::FunctionType::get(b.getVoidTy(), {ptr}, false),
+                             llvm::GlobalValue::ExternalLinkage, f.getName() + "_packed", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  llvm::SmallVector<llvm::Value *> callArgs;
+  for (llvm::Argument &arg : f.args()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, wrapper->getArg(0), arg.getArgNo());
+    llvm::Value *pointer = b.CreateLoad(ptr, slot);
+    callArgs.push_back(arg.getType()->isPointerTy() ? pointer
+                                                    : b.CreateLoad(arg.getType(), pointer));
+  }
+  llvm::Value *result = b.CreateCall(&f, callArgs);
+  if (!f.getReturnType()->isVoidTy()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, wrapper->getArg(0), f.arg_size());
+    b.CreateStore(result, b.CreateLoad(ptr, slot));
+  }
+  b.CreateRetVoid();
+}
+
+std::string groupName(const std::string &kernel, unsigned group) {
+  return "_mlir_ciface_" + kernel + "__group" + std::to_string(group);
+}
+
+} // namespace
+
+std::string hostTarget() {
+  std::string text = llvm::sys::getProcessTriple() + "/" + llvm::sys::getHostCPUName().str();
+  std::vector<std::string> enabled;
+  for (auto &feature : llvm::sys::getHostCPUFeatures())
+    if (feature.second)
+      enabled.push_back(feature.first().str());
+  std::sort(enabled.begin(), enabled.end());
+  for (const std::string &feature : enabled)
+    text += "," + feature;
+  return text;
+}
+
+std::vector<char> compileToObject(ModuleOp module, const std::string &kernel) {
+  std::string diagnostics;
+  {
+    ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+      llvm::raw_string_ostream(diagnostics) << diag.getLocation() << ": " << diag << "\n";
+      return success();
+    });
+    PassManager pm(module.getContext());
+    buildCpuPipeline(pm);
+    if (failed(pm.run(module)))
+      throw Error("mmrec kernel '" + kernel + "': the CPU lowering failed:\n" + diagnostics);
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext, kernel);
+  if (!llvmModule)
+    throw Error("mmrec kernel '" + kernel + "': translation to LLVM IR failed");
+  std::unique_ptr<llvm::TargetMachine> machine = hostMachine();
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine->getTargetTriple().str());
+  llvm::SmallVector<llvm::Function *> interfaces;
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration() && f.getName().starts_with("_mlir_ciface_"))
+      interfaces.push_back(&f);
+  for (llvm::Function *f : interfaces)
+    addPackedWrapper(*llvmModule, *f);
+  if (llvm::Error error = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
+    throw Error("mmrec kernel '" + kernel +
+                "': LLVM optimization failed: " + llvm::toString(std::move(error)));
+
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    throw Error("mmrec: the host code generator cannot emit object files");
+  codegen.run(*llvmModule);
+  return std::vector<char>(object.begin(), object.end());
+}
+
+std::unique_ptr<CpuCode> loadObject(const std::vector<char> &object, const std::string &kernel,
+                                    unsigned numGroups) {
+  initializeNativeTarget();
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit)
+    throw Error("mmrec: cannot start the JIT: " + llvm::toString(jit.takeError()));
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!generator)
+    throw Error("mmrec: cannot resolve symbols of the process: " +
+                llvm::toString(generator.takeError()));
+  (*jit)->getMainJITDylib().addGenerator(std::move(*generator));
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()),
+                                                     kernel + ".o");
+  if (llvm::Error error = (*jit)->addObjectFile(std::move(buffer)))
+    throw Error("mmrec kernel '" + kernel +
+                "': cannot load its object code: " + llvm::toString(std::move(error)));
+
+  auto code = std::make_unique<CpuCode>();
+  auto lookup = [&](const std::string &name) {
+    auto address = (*jit)->lookup(name);
+    if (!address)
+      throw Error("mmrec kernel '" + kernel + "': missing entry point " + name + ": " +
+                  llvm::toString(address.takeError()));
+    return address->toPtr<PackedFn>();
+  };
+  for (unsigned g = 0; g < numGroups; ++g)
+    code->groups.push_back({lookup(groupName(kernel, g) + "_blocks_packed"),
+                            lookup(groupName(kernel, g) + "_packed")});
+  code->jit = std::move(*jit);
+  return code;
+}
+
+} // namespace mmrec

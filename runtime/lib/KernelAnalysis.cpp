@@ -1,0 +1,194 @@
+//===- KernelAnalysis.cpp - what a launch must check ----------------------===//
+
+#include "KernelAnalysis.h"
+
+#include "mmrec/Error.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseMap.h"
+
+using namespace mlir;
+
+namespace mmrec {
+
+int64_t DimExpr::evaluate(const TensorView *args) const {
+  if (arg < 0)
+    return constant;
+  int64_t size = args[arg].shape[dim];
+  return (size + divisor - 1) / divisor;
+}
+
+std::string DimExpr::describe() const {
+  if (arg < 0)
+    return std::to_string(constant);
+  std::string text = "argument #" + std::to_string(arg) + " dimension " + std::to_string(dim);
+  if (divisor != 1)
+    text = "ceil((" + text + ") / " + std::to_string(divisor) + ")";
+  return text;
+}
+
+namespace {
+
+std::optional<DType> dtypeOf(Type type) {
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isF16())
+    return DType::F16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  return std::nullopt;
+}
+
+class Analyzer {
+public:
+  explicit Analyzer(KernelOp kernel) : kernel(kernel) {}
+
+  KernelAnalysis run() {
+    for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+      auto memref = cast<MemRefType>(type);
+      std::string text;
+      llvm::raw_string_ostream(text) << memref;
+      std::optional<DType> dtype = dtypeOf(memref.getElementType());
+      if (!dtype)
+        throw Error("mmrec kernel '" + kernel.getSymName().str() + "': argument #" +
+                    std::to_string(i) + " has type " + text +
+                    "; the runtime passes bf16, f16, f32 and f64 views");
+      if (memref.getRank() > kMaxRank)
+        throw Error("mmrec kernel '" + kernel.getSymName().str() + "': argument #" +
+                    std::to_string(i) + " has rank " + std::to_string(memref.getRank()) +
+                    "; the runtime passes views of rank at most " + std::to_string(kMaxRank));
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      (void)getStridesAndOffset(memref, strides, offset);
+      result.args.push_back(ArgInfo{*dtype,
+                                    {memref.getShape().begin(), memref.getShape().end()},
+                                    {strides.begin(), strides.end()},
+                                    false,
+                                    text});
+    }
+    for (Operation &op : kernel.getBody().front())
+      visit(&op);
+    return std::move(result);
+  }
+
+private:
+  int argIndex(Value memref) { return cast<BlockArgument>(memref).getArgNumber(); }
+
+  DimExpr constant(int64_t value) {
+    DimExpr e;
+    e.constant = value;
+    return e;
+  }
+
+  /// Where the size of dimension `d` of `tensor` comes from.
+  DimExpr dim(Value tensor, int64_t d) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    if (!type.isDynamicDim(d))
+      return constant(type.getDimSize(d));
+    if (auto arg = dyn_cast<BlockArgument>(tensor))
+      return dim(groupOperand.lookup(arg), d);
+    Operation *def = tensor.getDefiningOp();
+    if (auto load = dyn_cast<LoadOp>(def)) {
+      DimExpr e;
+      e.arg = argIndex(load.getSource());
+      e.dim = static_cast<int>(d);
+      return e;
+    }
+    if (auto map = dyn_cast<MapOp>(def)) {
+      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+        AffineMap indexing = map.getIndexingMap(i);
+        for (unsigned q = 0; q < indexing.getNumResults(); ++q)
+          if (indexing.getDimPosition(q) == d)
+            return dim(input, q);
+      }
+    }
+    if (auto scan = dyn_cast<ScanOp>(def)) {
+      unsigned k = cast<OpResult>(tensor).getResultNumber();
+      if (k < scan.getInputs().size())
+        return dim(scan.getInputs()[k], d);
+      return dim(scan.getInputs()[0], d < static_cast<int64_t>(scan.getAxis()) ? d : d + 1);
+    }
+    if (auto reduce = dyn_cast<ReduceOp>(def)) {
+      int64_t axis = reduce.getAxis();
+      if (!reduce.getChunk())
+        return dim(reduce.getInputs()[0], d < axis ? d : d + 1);
+      DimExpr e = dim(reduce.getInputs()[0], d);
+      if (d == axis) {
+        if (e.arg < 0)
+          e.constant = (e.constant + *reduce.getChunk() - 1) / *reduce.getChunk();
+        else
+          e.divisor *= *reduce.getChunk();
+      }
+      return e;
+    }
+    if (auto group = dyn_cast<GroupOp>(def)) {
+      auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
+      return dim(yield.getValues()[cast<OpResult>(tensor).getResultNumber()], d);
+    }
+    return constant(0);
+  }
+
+  void require(DimExpr lhs, DimExpr rhs) {
+    if (lhs == rhs)
+      return;
+    for (const DimConstraint &c : result.constraints)
+      if (!c.nonEmpty && ((c.lhs == lhs && c.rhs == rhs) || (c.lhs == rhs && c.rhs == lhs)))
+        return;
+    result.constraints.push_back({lhs, rhs, false});
+  }
+
+  void visit(Operation *op) {
+    if (auto store = dyn_cast<StoreOp>(op)) {
+      int target = argIndex(store.getTarget());
+      result.args[target].written = true;
+      for (int64_t d = 0; d < store.getValue().getType().getRank(); ++d) {
+        DimExpr e;
+        e.arg = target;
+        e.dim = static_cast<int>(d);
+        require(e, dim(store.getValue(), d));
+      }
+    } else if (auto map = dyn_cast<MapOp>(op)) {
+      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+        AffineMap indexing = map.getIndexingMap(i);
+        for (unsigned q = 0; q < indexing.getNumResults(); ++q)
+          require(dim(input, q), dim(map.getResult(0), indexing.getDimPosition(q)));
+      }
+    } else if (auto scan = dyn_cast<ScanOp>(op)) {
+      Value first = scan.getInputs()[0];
+      int64_t rank = cast<RankedTensorType>(first.getType()).getRank();
+      for (Value input : scan.getInputs())
+        for (int64_t d = 0; d < rank; ++d)
+          require(dim(input, d), dim(first, d));
+      int64_t axis = scan.getAxis();
+      for (Value init : scan.getInits())
+        for (int64_t d = 0; d + 1 < rank; ++d)
+          require(dim(init, d), dim(first, d < axis ? d : d + 1));
+    } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
+      Value first = reduce.getInputs()[0];
+      int64_t rank = cast<RankedTensorType>(first.getType()).getRank();
+      for (Value input : reduce.getInputs())
+        for (int64_t d = 0; d < rank; ++d)
+          require(dim(input, d), dim(first, d));
+      if (!reduce.getChunk())
+        result.constraints.push_back({dim(first, reduce.getAxis()), DimExpr{}, true});
+    } else if (auto group = dyn_cast<GroupOp>(op)) {
+      ++result.numGroups;
+      for (auto [arg, operand] : llvm::zip(group.getBody().getArguments(), group.getInputs()))
+        groupOperand[arg] = operand;
+      for (Operation &inner : group.getBody().front())
+        visit(&inner);
+    }
+  }
+
+  KernelOp kernel;
+  KernelAnalysis result;
+  llvm::DenseMap<Value, Value> groupOperand;
+};
+
+} // namespace
+
+KernelAnalysis analyzeKernel(KernelOp kernel) { return Analyzer(kernel).run(); }
+
+} // namespace mmrec
