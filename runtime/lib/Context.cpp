@@ -164,7 +164,10 @@ private:
                     std::to_string(d) + "; outputs need positive strides");
       dims[n++] = {view.strides[d], view.shape[d]};
     }
-    std::sort(dims, dims + n);
+    // Insertion sort by stride: n <= kMaxRank.
+    for (int k = 1; k < n; ++k)
+      for (int j = k; j > 0 && dims[j] < dims[j - 1]; --j)
+        std::swap(dims[j], dims[j - 1]);
     int64_t span = 1;
     for (int k = 0; k < n; ++k) {
       if (dims[k].first < span)
