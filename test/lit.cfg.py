@@ -20,10 +20,13 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%mmrec_obj", config.mmrec_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# Kernels compiled by the tests are cached in the build tree, not in ~/.cache.
+config.environment["MMREC_CACHE_DIR"] = os.path.join(config.mmrec_obj_root, "test", "cache")
 llvm_config.use_default_substitutions()
 # FileCheck, not, count and split-file come from Debian's llvm-19-tools.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmrec_tools_dir, config.llvm_tools_dir]
-tools = [ToolSubst("mmrec-opt", unresolved="fatal"), ToolSubst("mlir-translate", unresolved="fatal")]
+tools = [ToolSubst("mmrec-opt", unresolved="fatal"), ToolSubst("mmrec-run", unresolved="fatal"),
+         ToolSubst("mlir-translate", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,60 @@
+//===- Library.h - the MM-Rec kernel library -------------------*- C++ -*-===//
+//
+// Entry points for the kernels of kernels/*.mlir (embedded in the library),
+// and one float64 reference per kernel, shared by the tests, mmrec-run, the
+// tuner and the benchmark.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_LIBRARY_H
+#define MMREC_LIBRARY_H
+
+#include "mmrec/Context.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mmrec::library {
+
+struct KernelInfo {
+  std::string name;
+  std::string summary;
+  /// What --shape means for this kernel, e.g. "B,H,T,D".
+  std::string shapeMeaning;
+  std::vector<int64_t> defaultShape;
+  /// The element type of its inputs and outputs (the kernels are written for
+  /// one; others come with the C++ DSL).
+  DType dtype;
+};
+
+const std::vector<KernelInfo> &kernels();
+/// The info of `name`; throws mmrec::Error listing the kernels otherwise.
+const KernelInfo &find(std::string_view name);
+/// The text of the kernels/*.mlir file that defines `name`.
+std::string_view source(std::string_view name);
+/// Compiles `name` in `context`.
+Kernel compile(Context &context, std::string_view name);
+
+struct RunReport {
+  double relativeError = 0; // ||out - ref|| / ||ref|| over all outputs
+  double maxAbsError = 0;
+  double tolerance = 0; // on relativeError, for this kernel and dtype
+  bool nanFound = false;
+  double seconds = 0; // one launch, median of the timed runs
+  int64_t bytes = 0;  // every input read once, every output written once
+  bool passed() const { return !nanFound && relativeError <= tolerance; }
+};
+
+/// Runs `name` on fresh random inputs of `shape` (see KernelInfo) drawn with
+/// `seed`, poisons the outputs first, compares them with the float64
+/// reference computed from the same (rounded) inputs, and times `repeats`
+/// launches. `source`, when given, replaces the library's text of the kernel
+/// (a modified copy of it). Throws mmrec::Error for a bad shape.
+RunReport runAndVerify(Context &context, std::string_view name, const std::vector<int64_t> &shape,
+                       uint64_t seed, int repeats = 5, std::string_view source = {});
+
+} // namespace mmrec::library
+
+#endif // MMREC_LIBRARY_H
