@@ -11,6 +11,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -19,6 +20,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cstring>
 #include <mutex>
 
 using namespace mlir;
@@ -70,6 +72,30 @@ void addPackedWrapper(llvm::Module &module, llvm::Function &f) {
     b.CreateStore(result, b.CreateLoad(ptr, slot));
   }
   b.CreateRetVoid();
+}
+
+// LLVM's x86 code generator computes some bf16 operations (a select of two
+// bf16 values, for one) in f32 and rounds back with the libcall
+// __truncsfbf2, which libgcc before GCC 13 lacks. The psABI passes bf16 in
+// the low 16 bits of an XMM register, as it passes a float: these take and
+// return floats whose low 16 bits are the bf16 bits.
+float truncFloatToBf16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  uint32_t rounded = (value != value) ? 0x7fc00000u : bits + 0x7fffu + ((bits >> 16) & 1u);
+  uint32_t half = rounded >> 16;
+  float out;
+  std::memcpy(&out, &half, 4);
+  return out;
+}
+
+float extendBf16ToFloat(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  uint32_t wide = (bits & 0xffffu) << 16;
+  float out;
+  std::memcpy(&out, &wide, 4);
+  return out;
 }
 
 std::string groupName(const std::string &kernel, unsigned group) {
@@ -140,6 +166,17 @@ std::unique_ptr<CpuCode> loadObject(const std::vector<char> &object, const std::
     throw Error("mmrec: cannot resolve symbols of the process: " +
                 llvm::toString(generator.takeError()));
   (*jit)->getMainJITDylib().addGenerator(std::move(*generator));
+#if defined(__x86_64__)
+  llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(), (*jit)->getDataLayout());
+  llvm::orc::SymbolMap runtimeCalls;
+  runtimeCalls[mangle("__truncsfbf2")] = {llvm::orc::ExecutorAddr::fromPtr(&truncFloatToBf16),
+                                          llvm::JITSymbolFlags::Exported};
+  runtimeCalls[mangle("__extendbfsf2")] = {llvm::orc::ExecutorAddr::fromPtr(&extendBf16ToFloat),
+                                           llvm::JITSymbolFlags::Exported};
+  if (llvm::Error error =
+          (*jit)->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(runtimeCalls))))
+    throw Error("mmrec: cannot define the bf16 runtime calls: " + llvm::toString(std::move(error)));
+#endif
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()),
                                                      kernel + ".o");
   if (llvm::Error error = (*jit)->addObjectFile(std::move(buffer)))

@@ -1,0 +1,432 @@
+//===- ScanSuiteTest.cpp - randomized scans against float64 ---------------===//
+//
+// Generated scan kernels of every shape class the CPU backend must handle:
+// T = 1, odd T, long T (32768, 65536), ranks 1 to 5 and every axis,
+// non-contiguous views, reverse, exclusive, inits with final carries, and
+// non-commutative combiners (linear recurrence, 2x2 matrix product), in
+// every dtype; fresh random inputs each run, compared with float64.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmrec/Context.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+using namespace mmrec;
+
+namespace {
+
+enum class Combiner { Sum, LinearRecurrence, Matrix2x2 };
+
+struct ScanCase {
+  std::vector<int64_t> shape;
+  int64_t axis;
+  DType dtype;
+  Combiner combiner;
+  bool reverse = false, exclusive = false, inits = false, padded = false;
+};
+
+int operandsOf(Combiner c) {
+  return c == Combiner::Sum ? 1 : c == Combiner::LinearRecurrence ? 2 : 4;
+}
+
+/// The element type the kernel computes in.
+const char *computeType(DType dtype) { return dtype == DType::F64 ? "f64" : "f32"; }
+
+std::string memrefType(const std::vector<int64_t> &shape, const char *element) {
+  std::string text = "memref<";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += "?x";
+  text += std::string(element) + ", strided<[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += i ? ", ?" : "?";
+  return text + "], offset: ?>>";
+}
+
+std::string tensorType(size_t rank, const char *element) {
+  std::string text = "tensor<";
+  for (size_t i = 0; i < rank; ++i)
+    text += "?x";
+  return text + element + ">";
+}
+
+/// The text of kernel @scan for `c`: load, widen, scan, narrow, store.
+std::string kernelText(const ScanCase &c) {
+  int n = operandsOf(c.combiner);
+  const char *t = nameOf(c.dtype), *k = computeType(c.dtype);
+  bool convert = std::strcmp(t, k) != 0;
+  size_t rank = c.shape.size();
+  std::vector<int64_t> laneShape(c.shape);
+  laneShape.erase(laneShape.begin() + c.axis);
+  std::string view = memrefType(c.shape, t), laneView = memrefType(laneShape, k);
+  std::string tt = tensorType(rank, t), tk = tensorType(rank, k), lk = tensorType(rank - 1, k);
+  std::ostringstream os;
+  os << "mmrec.kernel @scan(";
+  for (int i = 0; i < n; ++i)
+    os << "%x" << i << ": " << view << ", ";
+  if (c.inits)
+    for (int i = 0; i < n; ++i)
+      os << "%h" << i << ": " << laneView << ", ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << "%y" << i << ": " << view;
+  if (c.inits)
+    for (int i = 0; i < n; ++i)
+      os << ", %c" << i << ": " << laneView;
+  os << ") {\n";
+  for (int i = 0; i < n; ++i) {
+    os << "  %l" << i << " = mmrec.load %x" << i << " : " << view << "\n";
+    os << "  %w" << i << " = mmrec.map %l" << i << " : (" << tt << ") -> " << tk
+       << " {\n  ^bb0(%v: " << t << "):\n";
+    if (convert)
+      os << "    %e = arith.extf %v : " << t << " to " << k << "\n    mmrec.yield %e : " << k
+         << "\n  }\n";
+    else
+      os << "    mmrec.yield %v : " << k << "\n  }\n";
+  }
+  if (c.inits)
+    for (int i = 0; i < n; ++i)
+      os << "  %i" << i << " = mmrec.load %h" << i << " : " << laneView << "\n";
+  os << "  ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << "%s" << i;
+  if (c.inits)
+    for (int i = 0; i < n; ++i)
+      os << ", %f" << i;
+  os << " = mmrec.scan ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << "%w" << i;
+  if (c.inits) {
+    os << " inits(";
+    for (int i = 0; i < n; ++i)
+      os << (i ? ", " : "") << "%i" << i;
+    os << " : ";
+    for (int i = 0; i < n; ++i)
+      os << (i ? ", " : "") << lk;
+    os << ")";
+  }
+  os << " axis = " << c.axis << (c.reverse ? " reverse" : "") << (c.exclusive ? " exclusive" : "");
+  if (c.exclusive && !c.inits) {
+    const char *identity[] = {"0.0", "1.0, 0.0", "1.0, 0.0, 0.0, 1.0"};
+    std::string ids = identity[n == 1 ? 0 : n == 2 ? 1 : 2], attr;
+    std::istringstream parts(ids);
+    for (std::string v; std::getline(parts, v, ',');)
+      attr += (attr.empty() ? "" : ", ") + v + " : " + k;
+    os << " {identity = [" << attr << "]}";
+  }
+  os << " : ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << tk;
+  os << " {\n  ^bb0(";
+  for (int side = 0; side < 2; ++side)
+    for (int i = 0; i < n; ++i)
+      os << (side || i ? ", " : "") << (side ? "%r" : "%q") << i << ": " << k;
+  os << "):\n";
+  switch (c.combiner) {
+  case Combiner::Sum:
+    os << "    %o0 = arith.addf %q0, %r0 : " << k << "\n";
+    break;
+  case Combiner::LinearRecurrence:
+    os << "    %o0 = arith.mulf %q0, %r0 : " << k << "\n"
+       << "    %p = arith.mulf %r0, %q1 : " << k << "\n"
+       << "    %o1 = arith.addf %p, %r1 : " << k << "\n";
+    break;
+  case Combiner::Matrix2x2: // row-major [q0 q1; q2 q3] x [r0 r1; r2 r3]
+    for (int row = 0; row < 2; ++row)
+      for (int col = 0; col < 2; ++col)
+        os << "    %m" << row << col << "a = arith.mulf %q" << 2 * row << ", %r" << col << " : "
+           << k << "\n    %m" << row << col << "b = arith.mulf %q" << 2 * row + 1 << ", %r"
+           << 2 + col << " : " << k << "\n    %o" << 2 * row + col << " = arith.addf %m" << row
+           << col << "a, %m" << row << col << "b : " << k << "\n";
+    break;
+  }
+  os << "    mmrec.yield ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << "%o" << i;
+  os << " : ";
+  for (int i = 0; i < n; ++i)
+    os << (i ? ", " : "") << k;
+  os << "\n  }\n";
+  for (int i = 0; i < n; ++i) {
+    os << "  %n" << i << " = mmrec.map %s" << i << " : (" << tk << ") -> " << tt
+       << " {\n  ^bb0(%v: " << k << "):\n";
+    if (convert)
+      os << "    %e = arith.truncf %v : " << k << " to " << t << "\n    mmrec.yield %e : " << t
+         << "\n  }\n";
+    else
+      os << "    mmrec.yield %v : " << t << "\n  }\n";
+    os << "  mmrec.store %n" << i << ", %y" << i << " : " << tt << ", " << view << "\n";
+  }
+  if (c.inits)
+    for (int i = 0; i < n; ++i)
+      os << "  mmrec.store %f" << i << ", %c" << i << " : " << lk << ", " << laneView << "\n";
+  os << "}\n";
+  return os.str();
+}
+
+/// Host storage of one dtype with float64 access.
+struct Array {
+  DType dtype;
+  std::vector<unsigned char> bytes;
+  Array(DType dtype, int64_t n) : dtype(dtype), bytes(n * sizeOf(dtype)) {}
+
+  void set(int64_t i, double v) {
+    if (dtype == DType::F64) {
+      std::memcpy(&bytes[i * 8], &v, 8);
+    } else if (dtype == DType::F32) {
+      float f = float(v);
+      std::memcpy(&bytes[i * 4], &f, 4);
+    } else if (dtype == DType::F16) {
+      _Float16 h = _Float16(v);
+      std::memcpy(&bytes[i * 2], &h, 2);
+    } else {
+      float f = float(v);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      bits = std::isnan(f) ? 0x7fc00000 : bits + 0x7fff + ((bits >> 16) & 1);
+      uint16_t half = uint16_t(bits >> 16);
+      std::memcpy(&bytes[i * 2], &half, 2);
+    }
+  }
+  double get(int64_t i) const {
+    if (dtype == DType::F64) {
+      double d;
+      std::memcpy(&d, &bytes[i * 8], 8);
+      return d;
+    }
+    if (dtype == DType::F32) {
+      float f;
+      std::memcpy(&f, &bytes[i * 4], 4);
+      return f;
+    }
+    if (dtype == DType::F16) {
+      _Float16 h;
+      std::memcpy(&h, &bytes[i * 2], 2);
+      return double(h);
+    }
+    uint16_t half;
+    std::memcpy(&half, &bytes[i * 2], 2);
+    uint32_t bits = uint32_t(half) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+};
+
+/// Where the elements of a view of `shape` lie: row-major, row-major with
+/// each row padded by 3 elements, or column-major (the first dimension
+/// contiguous): strides that are neither contiguous nor in the usual order.
+enum class Order { RowMajor, PaddedRows, ColumnMajor };
+
+struct Layout {
+  std::vector<int64_t> shape, strides;
+  int64_t elements = 1;
+
+  Layout(std::vector<int64_t> s, Order order) : shape(std::move(s)), strides(shape.size()) {
+    int64_t rank = shape.size(), stride = 1;
+    for (int64_t k = 0; k < rank; ++k) {
+      int64_t d = order == Order::ColumnMajor ? k : rank - 1 - k;
+      strides[d] = stride;
+      stride *= shape[d] + (order == Order::PaddedRows && k == 0 ? 3 : 0);
+    }
+    elements = std::max<int64_t>(stride, 1);
+  }
+  int64_t offset(const std::vector<int64_t> &idx) const {
+    int64_t o = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      o += idx[d] * strides[d];
+    return o;
+  }
+};
+
+double tolerance(DType dtype) {
+  return dtype == DType::BF16  ? 4e-3
+         : dtype == DType::F16 ? 1e-3
+         : dtype == DType::F32 ? 1e-5
+                               : 1e-12;
+}
+
+class ScanSuite : public ::testing::TestWithParam<ScanCase> {
+protected:
+  static Context &context() {
+    static Context ctx(Device::CPU);
+    return ctx;
+  }
+};
+
+std::vector<double> combine(Combiner c, const std::vector<double> &l,
+                            const std::vector<double> &r) {
+  switch (c) {
+  case Combiner::Sum:
+    return {l[0] + r[0]};
+  case Combiner::LinearRecurrence:
+    return {l[0] * r[0], r[0] * l[1] + r[1]};
+  case Combiner::Matrix2x2:
+    return {l[0] * r[0] + l[1] * r[2], l[0] * r[1] + l[1] * r[3], l[2] * r[0] + l[3] * r[2],
+            l[2] * r[1] + l[3] * r[3]};
+  }
+  return {};
+}
+
+TEST_P(ScanSuite, MatchesFloat64) {
+  const ScanCase &c = GetParam();
+  int n = operandsOf(c.combiner);
+  Kernel kernel = context().compile(kernelText(c), "scan");
+  std::mt19937_64 rng(std::random_device{}());
+  auto draw = [&](int operand) {
+    switch (c.combiner) {
+    case Combiner::Sum:
+      return std::uniform_real_distribution<double>(-1, 1)(rng);
+    case Combiner::LinearRecurrence:
+      return operand == 0 ? std::uniform_real_distribution<double>(0.5, 1.0)(rng)
+                          : std::uniform_real_distribution<double>(-1, 1)(rng);
+    case Combiner::Matrix2x2: // near a rotation: products stay bounded
+      return (operand == 0 || operand == 3 ? 0.7 : 0.0) +
+             std::uniform_real_distribution<double>(-0.3, 0.3)(rng);
+    }
+    return 0.0;
+  };
+
+  Layout layout(c.shape, c.padded ? Order::PaddedRows : Order::ColumnMajor);
+  std::vector<int64_t> laneShape(c.shape);
+  laneShape.erase(laneShape.begin() + c.axis);
+  Layout lanes(laneShape, Order::RowMajor);
+  DType carryType = c.dtype == DType::F64 ? DType::F64 : DType::F32;
+  std::vector<Array> x, y, h, carries;
+  for (int i = 0; i < n; ++i) {
+    x.emplace_back(c.dtype, layout.elements);
+    y.emplace_back(c.dtype, layout.elements);
+    for (int64_t e = 0; e < layout.elements; ++e) {
+      x[i].set(e, draw(i));
+      y[i].set(e, NAN);
+    }
+    if (c.inits) {
+      h.emplace_back(carryType, lanes.elements);
+      carries.emplace_back(carryType, lanes.elements);
+      for (int64_t e = 0; e < lanes.elements; ++e) {
+        h[i].set(e, draw(i));
+        carries[i].set(e, NAN);
+      }
+    }
+  }
+  std::vector<TensorView> args;
+  auto add = [&](Array &a, const Layout &l) {
+    args.push_back(TensorView{a.bytes.data(), a.dtype, l.shape, l.strides, Device::CPU});
+  };
+  for (auto &a : x)
+    add(a, layout);
+  for (auto &a : h)
+    add(a, lanes);
+  for (auto &a : y)
+    add(a, layout);
+  for (auto &a : carries)
+    add(a, lanes);
+  kernel.launch(args.data(), args.size());
+
+  // The reference walks every lane in scan order.
+  double err = 0, norm = 0, carryErr = 0, carryNorm = 0;
+  int64_t T = c.shape[c.axis], laneCount = 1;
+  for (int64_t s : laneShape)
+    laneCount *= s;
+  for (int64_t lane = 0; lane < laneCount; ++lane) {
+    std::vector<int64_t> laneIdx(laneShape.size());
+    for (int64_t d = laneShape.size() - 1, rest = lane; d >= 0; --d) {
+      laneIdx[d] = rest % laneShape[d];
+      rest /= laneShape[d];
+    }
+    std::vector<int64_t> idx(laneIdx);
+    idx.insert(idx.begin() + c.axis, 0);
+    std::vector<double> carry;
+    if (c.inits)
+      for (int i = 0; i < n; ++i)
+        carry.push_back(h[i].get(lanes.offset(laneIdx)));
+    else if (c.exclusive)
+      carry = c.combiner == Combiner::Sum                ? std::vector<double>{0}
+              : c.combiner == Combiner::LinearRecurrence ? std::vector<double>{1, 0}
+                                                         : std::vector<double>{1, 0, 0, 1};
+    for (int64_t s = 0; s < T; ++s) {
+      idx[c.axis] = c.reverse ? T - 1 - s : s;
+      int64_t o = layout.offset(idx);
+      std::vector<double> value(n);
+      for (int i = 0; i < n; ++i)
+        value[i] = x[i].get(o);
+      std::vector<double> next = carry.empty() ? value : combine(c.combiner, carry, value);
+      const std::vector<double> &expected = c.exclusive ? carry : next;
+      for (int i = 0; i < n; ++i) {
+        double got = y[i].get(o);
+        ASSERT_FALSE(std::isnan(got)) << "NaN at lane " << lane << ", t " << idx[c.axis];
+        err += (got - expected[i]) * (got - expected[i]);
+        norm += expected[i] * expected[i];
+      }
+      carry = next;
+    }
+    if (c.inits)
+      for (int i = 0; i < n; ++i) {
+        double got = carries[i].get(lanes.offset(laneIdx));
+        carryErr += (got - carry[i]) * (got - carry[i]);
+        carryNorm += carry[i] * carry[i];
+      }
+  }
+  if (norm > 0) {
+    EXPECT_LT(std::sqrt(err / norm), tolerance(c.dtype)) << kernelText(c);
+  }
+  if (carryNorm > 0) {
+    EXPECT_LT(std::sqrt(carryErr / carryNorm), tolerance(carryType)) << kernelText(c);
+  }
+}
+
+std::vector<ScanCase> cases() {
+  std::vector<ScanCase> list;
+  const DType dtypes[] = {DType::BF16, DType::F16, DType::F32, DType::F64};
+  // Every dtype, every combiner, with the scan features.
+  for (DType dtype : dtypes)
+    for (Combiner combiner : {Combiner::Sum, Combiner::LinearRecurrence, Combiner::Matrix2x2}) {
+      list.push_back({{3, 37, 5}, 1, dtype, combiner});
+      list.push_back({{3, 37, 5}, 1, dtype, combiner, /*reverse=*/true});
+      list.push_back({{2, 9, 70}, 1, dtype, combiner, false, /*exclusive=*/true, false, true});
+      list.push_back({{4, 5, 66}, 1, dtype, combiner, true, true, /*inits=*/true});
+    }
+  // T = 1 and T not a multiple of any tile; long axes.
+  list.push_back({{4, 1, 3}, 1, DType::F32, Combiner::Sum});
+  list.push_back({{1, 1}, 0, DType::F32, Combiner::LinearRecurrence, false, false, true});
+  list.push_back({{2, 1001, 3}, 1, DType::BF16, Combiner::LinearRecurrence});
+  list.push_back({{32768, 2}, 0, DType::F32, Combiner::Sum});
+  list.push_back({{2, 65536}, 1, DType::F32, Combiner::LinearRecurrence, true});
+  list.push_back({{65536}, 0, DType::BF16, Combiner::LinearRecurrence});
+  // Every axis of a 5-D view, contiguous or not.
+  for (int64_t axis = 0; axis < 5; ++axis) {
+    list.push_back({{3, 4, 2, 5, 6},
+                    axis,
+                    DType::F32,
+                    Combiner::LinearRecurrence,
+                    axis % 2 == 1,
+                    false,
+                    axis == 2,
+                    axis >= 3});
+  }
+  return list;
+}
+
+std::string caseName(const ::testing::TestParamInfo<ScanCase> &info) {
+  const ScanCase &c = info.param;
+  std::string name;
+  for (int64_t s : c.shape)
+    name += std::to_string(s) + "x";
+  name.pop_back();
+  name += std::string("_axis") + std::to_string(c.axis) + "_" + nameOf(c.dtype) +
+          (c.combiner == Combiner::Sum                ? "_sum"
+           : c.combiner == Combiner::LinearRecurrence ? "_linrec"
+                                                      : "_mat2") +
+          (c.reverse ? "_reverse" : "") + (c.exclusive ? "_exclusive" : "") +
+          (c.inits ? "_inits" : "") + (c.padded ? "_padded" : "_transposed") + "_" +
+          std::to_string(info.index);
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cpu, ScanSuite, ::testing::ValuesIn(cases()), caseName);
+
+} // namespace
