@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -61,16 +62,57 @@ public:
     int64_t descriptors[kMaxArgs][kDescriptorWords];
     void *packed[kMaxArgs + 2];
     for (size_t i = 0; i < count; ++i) {
-      int64_t *d = descriptors[i];
-      int64_t rank = args[i].rank();
-      d[0] = d[1] = reinterpret_cast<int64_t>(args[i].data);
-      d[2] = 0;
-      for (int64_t k = 0; k < rank; ++k) {
-        d[3 + k] = args[i].shape[k];
-        d[3 + rank + k] = args[i].strides[k];
-      }
-      packed[i] = d;
+      describe(descriptors[i], args[i].data, args[i].rank(), args[i].shape.data(),
+               args[i].strides.data());
+      packed[i] = descriptors[i];
     }
+    if (analysis.temporaries.empty()) {
+      run(packed, count);
+      return;
+    }
+    // Temporaries live in scratch memory owned by the kernel, grown when a
+    // launch needs more and reused after; one launch uses it at a time.
+    std::lock_guard<std::mutex> lock(scratchMutex);
+    int64_t shapes[kMaxArgs][kMaxRank], strides[kMaxArgs][kMaxRank];
+    size_t offsets[kMaxArgs], total = 0;
+    for (size_t k = 0; k < analysis.temporaries.size(); ++k) {
+      const Temporary &temporary = analysis.temporaries[k];
+      int64_t rank = static_cast<int64_t>(temporary.shape.size()), elements = 1;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        shapes[k][d] = temporary.shape[d].evaluate(args);
+        strides[k][d] = elements;
+        elements *= std::max<int64_t>(shapes[k][d], 1);
+      }
+      offsets[k] = total;
+      total += (static_cast<size_t>(elements) * sizeOf(temporary.dtype) + 63) / 64 * 64;
+    }
+    if (scratch.size() < total)
+      scratch.resize(total);
+    for (size_t k = 0; k < analysis.temporaries.size(); ++k) {
+      describe(descriptors[count + k], scratch.data() + offsets[k],
+               static_cast<int64_t>(analysis.temporaries[k].shape.size()), shapes[k], strides[k]);
+      packed[count + k] = descriptors[count + k];
+    }
+    run(packed, count + analysis.temporaries.size());
+  }
+
+  std::string name;
+  KernelAnalysis analysis;
+
+private:
+  /// Writes a memref descriptor: pointers, offset 0, sizes, strides.
+  static void describe(int64_t *d, const void *data, int64_t rank, const int64_t *shape,
+                       const int64_t *strides) {
+    d[0] = d[1] = reinterpret_cast<int64_t>(data);
+    d[2] = 0;
+    for (int64_t k = 0; k < rank; ++k) {
+      d[3 + k] = shape[k];
+      d[3 + rank + k] = strides[k];
+    }
+  }
+
+  /// Runs each group over its lane blocks on the pool; `count` memrefs.
+  void run(void **packed, size_t count) const {
     for (const CpuGroup &group : code->groups) {
       int64_t blocks = 0;
       packed[count] = &blocks;
@@ -85,10 +127,6 @@ public:
     }
   }
 
-  std::string name;
-  KernelAnalysis analysis;
-
-private:
   [[noreturn]] void fail(size_t arg, const std::string &what) const {
     throw Error("mmrec kernel '" + name + "': argument #" + std::to_string(arg) + " (" +
                 analysis.args[arg].type + ") " + what);
@@ -219,6 +257,8 @@ private:
 
   std::shared_ptr<const CpuCode> code;
   ThreadPool &pool;
+  mutable std::mutex scratchMutex;
+  mutable std::vector<std::byte> scratch;
 };
 
 //===----------------------------------------------------------------------===//
@@ -279,9 +319,11 @@ public:
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
     KernelOp fused = *single->getOps<KernelOp>().begin();
     KernelAnalysis analysis = analyzeKernel(fused);
-    if (analysis.args.size() > kMaxArgs)
+    if (analysis.args.size() + analysis.temporaries.size() > kMaxArgs)
       throw Error("mmrec kernel '" + name + "' has " + std::to_string(analysis.args.size()) +
-                  " arguments; the runtime passes at most " + std::to_string(kMaxArgs));
+                  " arguments and " + std::to_string(analysis.temporaries.size()) +
+                  " intermediates; the runtime passes at most " + std::to_string(kMaxArgs) +
+                  " in all");
 
     std::string canonical;
     {

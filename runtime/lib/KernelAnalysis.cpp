@@ -70,6 +70,21 @@ public:
     }
     for (Operation &op : kernel.getBody().front())
       visit(&op);
+    for (Value temporary : kernel.getTemporaries()) {
+      auto type = cast<RankedTensorType>(temporary.getType());
+      std::optional<DType> dtype = dtypeOf(type.getElementType());
+      if (!dtype) {
+        std::string text;
+        llvm::raw_string_ostream(text) << type;
+        throw Error("mmrec kernel '" + kernel.getSymName().str() + "': a value of type " + text +
+                    " passes between two groups; the runtime keeps bf16, f16, f32 and f64 "
+                    "intermediates");
+      }
+      Temporary entry{*dtype, {}};
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        entry.shape.push_back(dim(temporary, d));
+      result.temporaries.push_back(std::move(entry));
+    }
     return std::move(result);
   }
 

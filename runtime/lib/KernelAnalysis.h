@@ -48,8 +48,15 @@ struct ArgInfo {
   std::string type; // the memref type, for messages
 };
 
+/// A buffer between two groups, allocated by the runtime per launch shape.
+struct Temporary {
+  DType dtype;
+  std::vector<DimExpr> shape;
+};
+
 struct KernelAnalysis {
   std::vector<ArgInfo> args;
+  std::vector<Temporary> temporaries; // KernelOp::getTemporaries() order
   std::vector<DimConstraint> constraints;
   unsigned numGroups = 0;
 };

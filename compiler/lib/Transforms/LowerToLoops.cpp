@@ -45,8 +45,25 @@ constexpr int64_t kDefaultLanes = 64;
 
 class GroupLowering {
 public:
-  GroupLowering(KernelOp kernel, GroupOp group, unsigned index)
-      : kernel(kernel), group(group), index(index) {}
+  /// `temporaries` are the kernel's buffers between groups
+  /// (KernelOp::getTemporaries); every group function takes them after the
+  /// kernel's arguments.
+  GroupLowering(KernelOp kernel, GroupOp group, unsigned index, ArrayRef<Value> temporaries)
+      : kernel(kernel), group(group), index(index), temporaries(temporaries) {
+    for (BlockArgument arg : kernel.getArguments())
+      memoryIndex[arg] = arg.getArgNumber();
+    for (auto [k, temporary] : llvm::enumerate(temporaries))
+      memoryIndex[temporary] = kernel.getNumArguments() + k;
+  }
+
+  /// The memref type of a temporary: its tensor's shape, any strides.
+  static MemRefType temporaryType(Value temporary) {
+    auto type = cast<RankedTensorType>(temporary.getType());
+    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+    return MemRefType::get(
+        type.getShape(), type.getElementType(),
+        StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides));
+  }
 
   LogicalResult lower() {
     if (failed(bindMemory()) || failed(classify()))
@@ -65,26 +82,26 @@ private:
   // Analysis
   //===--------------------------------------------------------------------===//
 
-  /// Finds the kernel argument behind each group input and the views each
-  /// group result is stored into.
+  /// Finds the memory behind each group input (a kernel argument or a
+  /// temporary) and the memory each group result is written to.
   LogicalResult bindMemory() {
     for (auto [input, arg] : llvm::zip(group.getInputs(), group.getBody().getArguments())) {
-      auto load = input.getDefiningOp<LoadOp>();
-      if (!load)
-        return group.emitOpError("reads a value computed by another group; intermediates "
-                                 "between groups are not supported by the CPU lowering yet");
-      inputMemref[arg] = load.getSource();
+      if (auto load = input.getDefiningOp<LoadOp>())
+        inputMemref[arg] = load.getSource();
+      else if (memoryIndex.count(input))
+        inputMemref[arg] = input;
+      else
+        return group.emitOpError("reads a value that is neither loaded nor computed by a group; "
+                                 "run -mmrec-fuse first");
     }
     auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
-    for (auto [result, inner] : llvm::zip(group.getResults(), yield.getValues()))
-      for (Operation *user : result.getUsers()) {
-        auto store = dyn_cast<StoreOp>(user);
-        if (!store)
-          return group.emitOpError("result is used by '")
-                 << user->getName()
-                 << "'; intermediates between groups are not supported by the CPU lowering yet";
-        outputs.push_back({inner, store.getTarget()});
-      }
+    for (auto [result, inner] : llvm::zip(group.getResults(), yield.getValues())) {
+      if (memoryIndex.count(result))
+        outputs.push_back({inner, result});
+      for (Operation *user : result.getUsers())
+        if (auto store = dyn_cast<StoreOp>(user))
+          outputs.push_back({inner, store.getTarget()});
+    }
     return success();
   }
 
@@ -238,14 +255,14 @@ private:
   // Functions
   //===--------------------------------------------------------------------===//
 
-  /// The function argument standing for a kernel memref argument.
-  Value funcArg(Value kernelArg) {
-    return currentFunc.getArgument(cast<BlockArgument>(kernelArg).getArgNumber());
-  }
+  /// The function argument standing for a kernel argument or a temporary.
+  Value funcArg(Value memory) { return currentFunc.getArgument(memoryIndex.lookup(memory)); }
 
   func::FuncOp createFunc(OpBuilder &builder, StringRef name, TypeRange extraInputs,
                           TypeRange results) {
     SmallVector<Type> inputs(kernel.getArgumentTypes());
+    for (Value temporary : temporaries)
+      inputs.push_back(temporaryType(temporary));
     inputs.append(extraInputs.begin(), extraInputs.end());
     auto func = builder.create<func::FuncOp>(kernel.getLoc(), name,
                                              builder.getFunctionType(inputs, results));
@@ -605,11 +622,13 @@ private:
   KernelOp kernel;
   GroupOp group;
   unsigned index;
+  ArrayRef<Value> temporaries;
+  llvm::DenseMap<Value, unsigned> memoryIndex; // kernel arg or temporary -> func arg
   Operation *anchor = nullptr;
   Value domainSource;
   std::optional<int64_t> axis, chunk;
-  llvm::DenseMap<Value, Value> inputMemref;     // group block arg -> kernel arg
-  SmallVector<std::pair<Value, Value>> outputs; // yielded value -> kernel arg
+  llvm::DenseMap<Value, Value> inputMemref;     // group block arg -> its memory
+  SmallVector<std::pair<Value, Value>> outputs; // yielded value -> memory written
   llvm::DenseMap<Operation *, Level> levels;    // map -> level
   llvm::DenseMap<Value, Level> valueLevels;     // group value -> level
   func::FuncOp currentFunc;
@@ -623,6 +642,7 @@ public:
     ModuleOp module = getOperation();
     SmallVector<KernelOp> kernels(module.getOps<KernelOp>());
     for (KernelOp kernel : kernels) {
+      SmallVector<Value> temporaries = kernel.getTemporaries();
       unsigned index = 0;
       for (Operation &op : kernel.getBody().front()) {
         if (isa<LoadOp, StoreOp, YieldOp>(op))
@@ -632,7 +652,7 @@ public:
           op.emitOpError("is not in a group; run -mmrec-fuse before -mmrec-lower-to-loops");
           return signalPassFailure();
         }
-        if (failed(GroupLowering(kernel, group, index++).lower()))
+        if (failed(GroupLowering(kernel, group, index++, temporaries).lower()))
           return signalPassFailure();
       }
       kernel.erase();

@@ -302,3 +302,60 @@ TEST_F(RuntimeTest, EnvironmentIsValidated) {
 }
 
 } // namespace
+
+namespace {
+
+// Kernels of several groups: values between them go through temporaries
+// that the runtime allocates and reuses.
+TEST_F(RuntimeTest, IntermediatesBetweenGroups) {
+  Context context(Device::CPU);
+  Kernel kernel = context.compile(R"mlir(
+    mmrec.kernel @chain(%in: memref<?x?xf32>, %chunks: memref<?x?xf32>, %out: memref<?x?xf32>) {
+      %x = mmrec.load %in : memref<?x?xf32>
+      %c = mmrec.reduce %x axis = 1 chunk = 4 : tensor<?x?xf32> {
+      ^bb0(%l: f32, %r: f32):
+        %s = arith.addf %l, %r : f32
+        mmrec.yield %s : f32
+      }
+      mmrec.store %c, %chunks : tensor<?x?xf32>, memref<?x?xf32>
+      %p = mmrec.scan %c axis = 0 : tensor<?x?xf32> {
+      ^bb0(%l: f32, %r: f32):
+        %s = arith.maximumf %l, %r : f32
+        mmrec.yield %s : f32
+      }
+      %q = mmrec.scan %p axis = 1 reverse : tensor<?x?xf32> {
+      ^bb0(%l: f32, %r: f32):
+        %s = arith.addf %l, %r : f32
+        mmrec.yield %s : f32
+      }
+      mmrec.store %q, %out : tensor<?x?xf32>, memref<?x?xf32>
+    })mlir",
+                                  "chain");
+  for (int64_t rows : {5, 40}) { // the second launch needs more scratch
+    const int64_t cols = 10, n = (cols + 3) / 4;
+    std::vector<float> x(rows * cols), chunks(rows * n, NAN), out(rows * n, NAN);
+    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+    for (auto &v : x)
+      v = value(rng);
+    kernel.launch({TensorView::contiguous(x.data(), DType::F32, {rows, cols}),
+                   TensorView::contiguous(chunks.data(), DType::F32, {rows, n}),
+                   TensorView::contiguous(out.data(), DType::F32, {rows, n})});
+    std::vector<double> c(rows * n, 0.0), p(rows * n);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        c[i * n + j / 4] += x[i * cols + j];
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t i = 0; i < rows; ++i)
+        p[i * n + j] = i ? std::max(p[(i - 1) * n + j], c[i * n + j]) : c[j];
+    for (int64_t i = 0; i < rows; ++i) {
+      double suffix = 0;
+      for (int64_t j = n - 1; j >= 0; --j) {
+        suffix += p[i * n + j];
+        EXPECT_NEAR(chunks[i * n + j], c[i * n + j], 1e-5);
+        EXPECT_NEAR(out[i * n + j], suffix, 1e-5);
+      }
+    }
+  }
+}
+
+} // namespace

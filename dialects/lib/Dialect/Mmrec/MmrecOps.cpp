@@ -222,6 +222,16 @@ LogicalResult KernelOp::verify() {
   return success();
 }
 
+SmallVector<Value> KernelOp::getTemporaries() {
+  SmallVector<Value> temporaries;
+  for (Operation &op : getBody().front())
+    if (auto group = dyn_cast<GroupOp>(op))
+      for (Value result : group.getResults())
+        if (llvm::any_of(result.getUsers(), [](Operation *user) { return !isa<StoreOp>(user); }))
+          temporaries.push_back(result);
+  return temporaries;
+}
+
 //===----------------------------------------------------------------------===//
 // LoadOp / StoreOp
 //===----------------------------------------------------------------------===//

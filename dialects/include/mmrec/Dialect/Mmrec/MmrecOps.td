@@ -64,6 +64,9 @@ def Mmrec_KernelOp : Mmrec_Op<"kernel", [
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }
     ::llvm::ArrayRef<::mlir::Type> getResultTypes() { return getFunctionType().getResults(); }
     bool isDeclaration() { return isExternal(); }
+    /// The results of groups that other groups read, in order: the buffers
+    /// a fused kernel needs between its passes over memory.
+    ::llvm::SmallVector<::mlir::Value> getTemporaries();
   }];
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
