@@ -25,6 +25,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -53,9 +54,10 @@ constexpr size_t kDescriptorWords = 3 + 2 * kMaxRank;
 
 class KernelImpl {
 public:
-  KernelImpl(std::string name, KernelAnalysis analysis, std::shared_ptr<const CpuCode> code,
-             ThreadPool &pool)
-      : name(std::move(name)), analysis(std::move(analysis)), code(std::move(code)), pool(pool) {}
+  KernelImpl(std::string name, std::string key, KernelAnalysis analysis,
+             std::shared_ptr<const CpuCode> code, ThreadPool &pool)
+      : name(std::move(name)), key(std::move(key)), analysis(std::move(analysis)),
+        code(std::move(code)), pool(pool) {}
 
   void launch(const TensorView *args, size_t count) const {
     check(args, count);
@@ -97,6 +99,7 @@ public:
   }
 
   std::string name;
+  std::string key;
   KernelAnalysis analysis;
 
 private:
@@ -312,6 +315,10 @@ public:
     single->getBody()->push_back(kernel->clone());
     mlir::PassManager pm(&mlirContext);
     pm.addPass(createMmrecCheckCombiners());
+    // Canonical IR: the same kernel written by hand or built by the DSL gets
+    // the same key.
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
     pm.addNestedPass<KernelOp>(createMmrecFuse());
     if (failed(pm.run(*single)))
       throw Error("mmrec kernel '" + name + "' in " + sourceName + " is rejected:\n" + diagnostics);
@@ -333,7 +340,8 @@ public:
     std::string key = hashKey(canonical + "\ncpu\n" + hostTarget() +
                               "\nmmrec " MMREC_VERSION " llvm " LLVM_VERSION_STRING "\n");
     std::shared_ptr<const CpuCode> code = findOrBuild(*single, name, key, analysis.numGroups);
-    return Kernel(std::make_shared<KernelImpl>(name, std::move(analysis), std::move(code), pool));
+    return Kernel(
+        std::make_shared<KernelImpl>(name, key, std::move(analysis), std::move(code), pool));
   }
 
   Device device;
@@ -433,6 +441,12 @@ const std::string &Kernel::name() const {
   if (!impl)
     throw Error("mmrec: use of an empty Kernel");
   return impl->name;
+}
+
+const std::string &Kernel::key() const {
+  if (!impl)
+    throw Error("mmrec: use of an empty Kernel");
+  return impl->key;
 }
 
 size_t Kernel::numArgs() const {

@@ -29,6 +29,9 @@ public:
   const std::string &name() const;
   /// The number of arguments launch() takes.
   size_t numArgs() const;
+  /// The compile cache key: a hash of the canonical fused IR, the target and
+  /// the compiler version. Kernels with equal keys run the same code.
+  const std::string &key() const;
 
   /// Runs the kernel on `args` (one per kernel argument, in order). Checks
   /// every argument first (rank, dtype, shapes against each other, strides,
