@@ -237,17 +237,42 @@ void KernelBuilder::store(Tensor value, Argument argument) {
 std::vector<Tensor> KernelBuilder::map(const std::vector<Tensor> &inputs,
                                        const std::vector<DType> &results,
                                        const std::function<Scalars(const Scalars &)> &body) {
+  return map(inputs, results, body, {});
+}
+
+std::vector<Tensor> KernelBuilder::map(const std::vector<Tensor> &inputs,
+                                       const std::vector<DType> &results,
+                                       const std::function<Scalars(const Scalars &)> &body,
+                                       const std::vector<std::vector<unsigned>> &indexing) {
   if (inputs.empty())
     throw Error("mmrec::dsl: map needs at least one input (its shape is the domain)");
+  if (!indexing.empty() && indexing.size() != inputs.size())
+    throw Error("mmrec::dsl: map has " + std::to_string(indexing.size()) + " indexing lists for " +
+                std::to_string(inputs.size()) + " inputs");
   SmallVector<Value> operands;
   for (const Tensor &t : inputs)
     operands.push_back(BuilderImpl::valueOf(t));
-  auto domain = cast<RankedTensorType>(operands[0].getType());
+  int64_t rank = cast<RankedTensorType>(operands[0].getType()).getRank();
+  ArrayAttr maps;
+  if (!indexing.empty()) {
+    rank = 0;
+    for (const std::vector<unsigned> &dims : indexing)
+      rank = std::max<int64_t>(rank, dims.size());
+    SmallVector<Attribute> attrs;
+    for (const std::vector<unsigned> &dims : indexing) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(getAffineDimExpr(d, &impl->context));
+      attrs.push_back(AffineMapAttr::get(AffineMap::get(rank, 0, exprs, &impl->context)));
+    }
+    maps = ArrayAttr::get(&impl->context, attrs);
+  }
+  SmallVector<int64_t> domain(rank, ShapedType::kDynamic);
   SmallVector<Type> resultTypes;
   for (DType dtype : results)
-    resultTypes.push_back(RankedTensorType::get(domain.getShape(), impl->elementType(dtype)));
+    resultTypes.push_back(RankedTensorType::get(domain, impl->elementType(dtype)));
   OpBuilder b = impl->kernelBuilder();
-  auto op = b.create<MapOp>(impl->loc, resultTypes, operands, ArrayAttr());
+  auto op = b.create<MapOp>(impl->loc, resultTypes, operands, maps);
   Block *block = b.createBlock(&op.getBody());
   for (Value v : operands)
     block->addArgument(getElementTypeOrSelf(v.getType()), impl->loc);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mmrec/Library.h"
+#include "mmrec/KernelBuilder.h"
 #include "mmrec/References.h"
 
 #include <algorithm>
@@ -215,7 +216,7 @@ const KernelInfo &find(std::string_view name) {
               ")");
 }
 
-std::string_view source(std::string_view name) {
+std::string_view textSource(std::string_view name) {
   const KernelInfo &info = find(name);
   if (info.name == "assoc_scan_exp")
     return kAssocScanExpSource;
@@ -226,15 +227,171 @@ std::string_view source(std::string_view name) {
   return kLinearRecurrenceSource;
 }
 
-Kernel compile(Context &context, std::string_view name) {
-  return context.compile(source(name), find(name).name);
+namespace {
+
+using namespace dsl;
+
+/// Half-precision kernels compute in f32, f64 kernels in f64.
+DType accumulatorFor(DType dtype) { return dtype == DType::F64 ? DType::F64 : DType::F32; }
+
+const char *kScanTuneSpace =
+    "#mmrec.tune_space<strategy = [lookback, chunked, lanes], chunk = [64, 128, 256, 512, 1024], "
+    "vector = [1, 2, 4, 8], warps = [2, 4, 8, 16]>";
+
+void numerics(KernelBuilder &k, DType acc, const std::string &guards = "") {
+  k.attribute("numerics", std::string("#mmrec.numerics<acc = ") + nameOf(acc) + guards + ">");
 }
 
-RunReport runAndVerify(Context &context, std::string_view name, const std::vector<int64_t> &shape,
-                       uint64_t seed, int repeats, std::string_view text) {
+std::string assocScanExp(DType t) {
+  DType acc = accumulatorFor(t);
+  KernelBuilder k("assoc_scan_exp");
+  Argument gamma = k.argument("gamma", t, 4), y = k.argument("y", t, 4);
+  numerics(k, acc, ", eps = 1.0e-8, clamp = [-50.0, 0.0]");
+  k.attribute("tune_space", kScanTuneSpace);
+  Tensor logs = k.map({k.load(gamma)}, {acc}, [&](const Scalars &x) {
+    Scalar xf = x[0].to(acc);
+    Scalar eps = xf.like(1e-8), low = xf.like(-50.0), high = xf.like(0.0);
+    Scalar shifted = xf + eps;
+    Scalar logged = log(shifted);
+    Scalar above = max(logged, low);
+    return Scalars{min(above, high)};
+  })[0];
+  Tensor sums =
+      k.scan({logs}, 2, [](const Scalars &l, const Scalars &r) { return Scalars{l[0] + r[0]}; })[0];
+  Tensor out = k.map({sums}, {t}, [&](const Scalars &v) { return Scalars{exp(v[0]).to(t)}; })[0];
+  k.store(out, y);
+  return k.build();
+}
+
+Scalars recurrence(const Scalars &l, const Scalars &r) {
+  Scalar decay = l[0] * r[0];
+  Scalar carried = r[0] * l[1];
+  return Scalars{decay, carried + r[1]};
+}
+
+std::string linearRecurrence(DType t, bool withState) {
+  DType acc = accumulatorFor(t);
+  KernelBuilder k(withState ? "linear_recurrence_h0" : "linear_recurrence");
+  Argument a = k.argument("a", t, 4), b = k.argument("b", t, 4);
+  Argument h0, h, last;
+  if (withState) {
+    h0 = k.argument("h0", acc, 3);
+    h = k.argument("h", t, 4);
+    last = k.argument("h_final", acc, 3);
+  } else {
+    h = k.argument("h", t, 4);
+  }
+  numerics(k, acc);
+  k.attribute("tune_space", kScanTuneSpace);
+  Tensor av = k.load(a), bv = k.load(b);
+  Tensor init = withState ? k.load(h0) : Tensor();
+  std::vector<Tensor> wide = k.map({av, bv}, {acc, acc}, [&](const Scalars &x) {
+    Scalar af = x[0].to(acc);
+    return Scalars{af, x[1].to(acc)};
+  });
+  ScanOptions options;
+  if (withState) {
+    Tensor one = k.map({init}, {acc}, [](const Scalars &x) { return Scalars{x[0].like(1.0)}; })[0];
+    options.inits = {one, init};
+  }
+  std::vector<Tensor> scanned = k.scan(wide, 2, recurrence, options);
+  Tensor out = k.map({scanned[1]}, {t}, [&](const Scalars &v) { return Scalars{v[0].to(t)}; })[0];
+  k.store(out, h);
+  if (withState)
+    k.store(scanned[3], last);
+  return k.build();
+}
+
+std::string decayedSum(DType t) {
+  DType acc = accumulatorFor(t);
+  KernelBuilder k("decayed_sum");
+  Argument A = k.argument("A", t, 3), x = k.argument("x", t, 4), out = k.argument("out", t, 4);
+  numerics(k, acc);
+  k.attribute("tune_space",
+              "#mmrec.tune_space<strategy = [lookback, chunked, lanes], chunk = "
+              "[64, 128, 256, 512, 1024], vector = [1, 2, 4], warps = [2, 4, 8, 16]>");
+  Tensor av = k.load(A), xv = k.load(x);
+  // A[b, t, r] broadcast over c; x widened alongside when it is narrower.
+  bool widen = t != acc;
+  std::vector<DType> types = widen ? std::vector<DType>{acc, acc} : std::vector<DType>{acc};
+  std::vector<Tensor> operands =
+      k.map({av, xv}, types,
+            [&](const Scalars &v) {
+              return widen ? Scalars{v[0].to(acc), v[1].to(acc)} : Scalars{v[0]};
+            },
+            {{0, 1, 2}, {0, 1, 2, 3}});
+  if (!widen)
+    operands.push_back(xv);
+  std::vector<Tensor> scanned = k.scan(operands, 1, [](const Scalars &l, const Scalars &r) {
+    Scalar delta = r[0] - l[0];
+    Scalar decay = exp(delta);
+    Scalar carried = decay * l[1];
+    return Scalars{r[0], carried + r[1]};
+  });
+  Tensor result = scanned[1];
+  if (widen)
+    result = k.map({result}, {t}, [&](const Scalars &v) { return Scalars{v[0].to(t)}; })[0];
+  k.store(result, out);
+  return k.build();
+}
+
+std::string chunkAggregate(DType t) {
+  DType acc = accumulatorFor(t);
+  KernelBuilder k("chunk_aggregate");
+  Argument x = k.argument("x", t, 3), sum = k.argument("sum", t, 3),
+           mean = k.argument("mean", t, 3);
+  numerics(k, acc);
+  k.attribute("tune_space", "#mmrec.tune_space<strategy = [chunked, lanes], vector = [1, 2, 4, "
+                            "8], warps = [2, 4, 8, 16]>");
+  std::vector<Tensor> values = k.map({k.load(x)}, {acc, acc}, [&](const Scalars &v) {
+    Scalar vf = v[0].to(acc);
+    return Scalars{vf, vf.like(1.0)};
+  });
+  std::vector<Tensor> reduced = k.reduce(
+      values, 1,
+      [](const Scalars &l, const Scalars &r) {
+        Scalar s = l[0] + r[0];
+        return Scalars{s, l[1] + r[1]};
+      },
+      128);
+  std::vector<Tensor> out = k.map(reduced, {t, t}, [&](const Scalars &v) {
+    Scalar m = v[0] / v[1];
+    Scalar s16 = v[0].to(t);
+    return Scalars{s16, m.to(t)};
+  });
+  k.store(out[0], sum);
+  k.store(out[1], mean);
+  return k.build();
+}
+
+} // namespace
+
+std::string source(std::string_view name, DType dtype) {
   const KernelInfo &info = find(name);
-  requireRank(info, shape);
-  Kernel kernel = text.empty() ? compile(context, info.name) : context.compile(text, info.name);
+  if (info.name == "assoc_scan_exp")
+    return assocScanExp(dtype);
+  if (info.name == "linear_recurrence")
+    return linearRecurrence(dtype, false);
+  if (info.name == "linear_recurrence_h0")
+    return linearRecurrence(dtype, true);
+  if (info.name == "decayed_sum")
+    return decayedSum(dtype);
+  return chunkAggregate(dtype);
+}
+
+Kernel compile(Context &context, std::string_view name, DType dtype) {
+  return context.compile(source(name, dtype), find(name).name);
+}
+
+RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
+                       const std::vector<int64_t> &shape, uint64_t seed, int repeats,
+                       std::string_view text) {
+  const KernelInfo &base = find(name);
+  requireRank(base, shape);
+  KernelInfo info = base;
+  info.dtype = dtype;
+  Kernel kernel =
+      text.empty() ? compile(context, info.name, dtype) : context.compile(text, info.name);
   std::mt19937_64 rng(seed);
   auto uniform = [&](double low, double high) {
     return [&rng, low, high](int64_t) {
@@ -264,7 +421,7 @@ RunReport runAndVerify(Context &context, std::string_view name, const std::vecto
     std::vector<double> h0;
     bool withState = info.name == "linear_recurrence_h0";
     if (withState) {
-      inputs.emplace_back(DType::F32, std::vector<int64_t>{B, H, D});
+      inputs.emplace_back(accumulatorFor(dtype), std::vector<int64_t>{B, H, D});
       h0 = inputs[2].fill(uniform(-1.0, 1.0));
     }
     std::vector<double> h, hFinal;
@@ -272,7 +429,7 @@ RunReport runAndVerify(Context &context, std::string_view name, const std::vecto
     outputs.emplace_back(info.dtype, shape);
     refs.push_back(h);
     if (withState) {
-      outputs.emplace_back(DType::F32, std::vector<int64_t>{B, H, D});
+      outputs.emplace_back(accumulatorFor(dtype), std::vector<int64_t>{B, H, D});
       refs.push_back(hFinal);
     }
   } else if (info.name == "decayed_sum") {

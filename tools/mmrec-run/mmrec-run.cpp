@@ -99,13 +99,15 @@ int run() {
   }
   const library::KernelInfo &info = library::find(name);
   std::vector<int64_t> shape = shapeArg.empty() ? info.defaultShape : parseShape(shapeArg);
+  DType dtype = info.dtype;
   if (!dtypeArg.empty()) {
-    std::optional<DType> dtype = parseDType(dtypeArg);
-    if (!dtype)
+    std::optional<DType> parsed = parseDType(dtypeArg);
+    if (!parsed)
       throw Error("--dtype must be bf16, f16, f32 or f64, got '" + dtypeArg + "'");
-    if (*dtype != info.dtype)
-      throw Error("the library kernel '" + info.name + "' is written for " + nameOf(info.dtype) +
-                  "; other dtypes need the C++ DSL, which is not built yet");
+    if (!source.empty() && *parsed != info.dtype)
+      throw Error(kernelArg + " is written for " + nameOf(info.dtype) +
+                  "; --dtype applies to library kernels, which are built for any dtype");
+    dtype = *parsed;
   }
   std::unique_ptr<Context> context;
   if (deviceArg.empty())
@@ -124,13 +126,13 @@ int run() {
   std::string shapeText;
   for (int64_t s : shape)
     shapeText += (shapeText.empty() ? "" : ", ") + std::to_string(s);
-  std::printf("kernel   %s (%s) on %s, %u threads\n", info.name.c_str(), nameOf(info.dtype),
+  std::printf("kernel   %s (%s) on %s, %u threads\n", info.name.c_str(), nameOf(dtype),
               nameOf(context->device()), context->numThreads());
   std::printf("shape    [%s] (%s), seed %llu\n", shapeText.c_str(), info.shapeMeaning.c_str(),
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);
   library::RunReport report =
-      library::runAndVerify(*context, info.name, shape, seed, repeatsArg, source);
+      library::runAndVerify(*context, info.name, dtype, shape, seed, repeatsArg, source);
   std::printf("error    relative %.3e (tolerance %.1e), max abs %.3e%s\n", report.relativeError,
               report.tolerance, report.maxAbsError, report.nanFound ? ", NaN in the output" : "");
   if (report.seconds > 0)

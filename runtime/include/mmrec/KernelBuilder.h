@@ -128,6 +128,12 @@ public:
   /// and returns one scalar per entry of `results`.
   std::vector<Tensor> map(const std::vector<Tensor> &inputs, const std::vector<DType> &results,
                           const std::function<Scalars(const Scalars &)> &body);
+  /// Elementwise with broadcasting: input i is read at the domain dimensions
+  /// `indexing[i]` (e.g. {0, 1, 2} reads A[b, t, r] over a domain [b, t, r, c]);
+  /// the domain has as many dimensions as the longest list.
+  std::vector<Tensor> map(const std::vector<Tensor> &inputs, const std::vector<DType> &results,
+                          const std::function<Scalars(const Scalars &)> &body,
+                          const std::vector<std::vector<unsigned>> &indexing);
   /// An associative scan along `axis`; `combiner(lhs, rhs)` with lhs the
   /// earlier elements. Returns the scanned tensors, then the final carries
   /// when `options.inits` is not empty.

@@ -24,8 +24,8 @@ struct KernelInfo {
   /// What --shape means for this kernel, e.g. "B,H,T,D".
   std::string shapeMeaning;
   std::vector<int64_t> defaultShape;
-  /// The element type of its inputs and outputs (the kernels are written for
-  /// one; others come with the C++ DSL).
+  /// The element type of its inputs and outputs in kernels/*.mlir; the C++
+  /// DSL builds it for any dtype.
   DType dtype;
 };
 
@@ -33,9 +33,12 @@ const std::vector<KernelInfo> &kernels();
 /// The info of `name`; throws mmrec::Error listing the kernels otherwise.
 const KernelInfo &find(std::string_view name);
 /// The text of the kernels/*.mlir file that defines `name`.
-std::string_view source(std::string_view name);
-/// Compiles `name` in `context`.
-Kernel compile(Context &context, std::string_view name);
+std::string_view textSource(std::string_view name);
+/// The kernel `name` for `dtype` in and out, built with the C++ DSL (for the
+/// dtype of kernels/*.mlir, the same IR as the file).
+std::string source(std::string_view name, DType dtype);
+/// Compiles `name` for `dtype` in `context`.
+Kernel compile(Context &context, std::string_view name, DType dtype);
 
 struct RunReport {
   double relativeError = 0; // ||out - ref|| / ||ref|| over all outputs
@@ -47,13 +50,14 @@ struct RunReport {
   bool passed() const { return !nanFound && relativeError <= tolerance; }
 };
 
-/// Runs `name` on fresh random inputs of `shape` (see KernelInfo) drawn with
+/// Runs `name` for `dtype` on fresh random inputs of `shape` (see KernelInfo) drawn with
 /// `seed`, poisons the outputs first, compares them with the float64
 /// reference computed from the same (rounded) inputs, and times `repeats`
 /// launches. `source`, when given, replaces the library's text of the kernel
 /// (a modified copy of it). Throws mmrec::Error for a bad shape.
-RunReport runAndVerify(Context &context, std::string_view name, const std::vector<int64_t> &shape,
-                       uint64_t seed, int repeats = 5, std::string_view source = {});
+RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
+                       const std::vector<int64_t> &shape, uint64_t seed, int repeats = 5,
+                       std::string_view source = {});
 
 } // namespace mmrec::library
 

@@ -50,8 +50,35 @@ std::string assocScanExp() {
 TEST(KernelBuilderTest, SameIrAsTheTextKernel) {
   Context context(Device::CPU);
   Kernel fromDsl = context.compile(assocScanExp(), "assoc_scan_exp");
-  Kernel fromText = library::compile(context, "assoc_scan_exp");
+  Kernel fromText = context.compile(library::textSource("assoc_scan_exp"), "assoc_scan_exp");
   EXPECT_EQ(fromDsl.key(), fromText.key()) << assocScanExp();
+}
+
+// The library builds every kernel with the DSL; for the dtype of its
+// kernels/*.mlir file, the IR is the file's.
+TEST(KernelBuilderTest, LibraryMatchesKernelFiles) {
+  Context context(Device::CPU);
+  for (const library::KernelInfo &info : library::kernels()) {
+    Kernel fromText = context.compile(library::textSource(info.name), info.name);
+    Kernel fromDsl = library::compile(context, info.name, info.dtype);
+    EXPECT_EQ(fromDsl.key(), fromText.key()) << info.name << ":\n"
+                                             << library::source(info.name, info.dtype);
+  }
+}
+
+// Every library kernel for every dtype against float64.
+TEST(KernelBuilderTest, LibraryInEveryDtype) {
+  Context context(Device::CPU);
+  for (const library::KernelInfo &info : library::kernels())
+    for (DType dtype : {DType::BF16, DType::F16, DType::F32, DType::F64}) {
+      std::vector<int64_t> shape = info.defaultShape.size() == 4 ? std::vector<int64_t>{2, 3, 70, 9}
+                                                                 : std::vector<int64_t>{2, 300, 9};
+      library::RunReport report =
+          library::runAndVerify(context, info.name, dtype, shape, std::random_device{}(), 0);
+      EXPECT_TRUE(report.passed())
+          << info.name << " " << nameOf(dtype) << ": relative error " << report.relativeError
+          << " > " << report.tolerance << (report.nanFound ? " (NaN)" : "");
+    }
 }
 
 TEST(KernelBuilderTest, LambdaCombinerRunsAgainstFloat64) {
