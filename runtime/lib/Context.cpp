@@ -52,15 +52,26 @@ constexpr size_t kDescriptorWords = 3 + 2 * kMaxRank;
 // KernelImpl
 //===----------------------------------------------------------------------===//
 
+/// One compiled specialization of a kernel.
+struct Variant {
+  std::string key;
+  KernelAnalysis analysis;
+  std::shared_ptr<const CpuCode> code;
+};
+
 class KernelImpl {
 public:
-  KernelImpl(std::string name, std::string key, KernelAnalysis analysis,
-             std::shared_ptr<const CpuCode> code, ThreadPool &pool)
-      : name(std::move(name)), key(std::move(key)), analysis(std::move(analysis)),
-        code(std::move(code)), pool(pool) {}
+  /// `contiguous`, when the kernel has one, assumes a unit innermost stride
+  /// for every argument (the loops then vectorize); `generic` takes any.
+  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous,
+             ThreadPool &pool)
+      : name(std::move(name)), generic(std::move(generic)), contiguous(std::move(contiguous)),
+        pool(pool) {}
 
   void launch(const TensorView *args, size_t count) const {
-    check(args, count);
+    const Variant &variant = select(args, count);
+    const KernelAnalysis &analysis = variant.analysis;
+    check(variant.analysis, args, count);
     int64_t descriptors[kMaxArgs][kDescriptorWords];
     void *packed[kMaxArgs + 2];
     for (size_t i = 0; i < count; ++i) {
@@ -69,7 +80,7 @@ public:
       packed[i] = descriptors[i];
     }
     if (analysis.temporaries.empty()) {
-      run(packed, count);
+      run(*variant.code, packed, count);
       return;
     }
     // Temporaries live in scratch memory owned by the kernel, grown when a
@@ -95,14 +106,28 @@ public:
                static_cast<int64_t>(analysis.temporaries[k].shape.size()), shapes[k], strides[k]);
       packed[count + k] = descriptors[count + k];
     }
-    run(packed, count + analysis.temporaries.size());
+    run(*variant.code, packed, count + analysis.temporaries.size());
   }
 
   std::string name;
-  std::string key;
-  KernelAnalysis analysis;
+  Variant generic;
+  std::optional<Variant> contiguous;
 
 private:
+  /// The contiguous variant when every argument has a unit innermost stride
+  /// (or at most one element there), else the generic one.
+  const Variant &select(const TensorView *args, size_t count) const {
+    if (!contiguous)
+      return generic;
+    for (size_t i = 0; i < count; ++i) {
+      const TensorView &v = args[i];
+      if (v.rank() > 0 && v.strides.size() == v.shape.size() && v.shape.back() > 1 &&
+          v.strides.back() != 1)
+        return generic;
+    }
+    return *contiguous;
+  }
+
   /// Writes a memref descriptor: pointers, offset 0, sizes, strides.
   static void describe(int64_t *d, const void *data, int64_t rank, const int64_t *shape,
                        const int64_t *strides) {
@@ -115,8 +140,8 @@ private:
   }
 
   /// Runs each group over its lane blocks on the pool; `count` memrefs.
-  void run(void **packed, size_t count) const {
-    for (const CpuGroup &group : code->groups) {
+  void run(const CpuCode &code, void **packed, size_t count) const {
+    for (const CpuGroup &group : code.groups) {
       int64_t blocks = 0;
       packed[count] = &blocks;
       group.blocks(packed);
@@ -132,11 +157,11 @@ private:
 
   [[noreturn]] void fail(size_t arg, const std::string &what) const {
     throw Error("mmrec kernel '" + name + "': argument #" + std::to_string(arg) + " (" +
-                analysis.args[arg].type + ") " + what);
+                generic.analysis.args[arg].type + ") " + what);
   }
 
   /// Everything a launch checks before it touches memory.
-  void check(const TensorView *args, size_t count) const {
+  void check(const KernelAnalysis &analysis, const TensorView *args, size_t count) const {
     if (count != analysis.args.size())
       throw Error("mmrec kernel '" + name + "': expects " + std::to_string(analysis.args.size()) +
                   " arguments, got " + std::to_string(count));
@@ -187,7 +212,7 @@ private:
                     std::to_string(lhs) + " but must equal " + c.rhs.describe() + ", which is " +
                     std::to_string(rhs));
     }
-    checkOverlaps(args, count);
+    checkOverlaps(analysis, args, count);
   }
 
   /// An output must not write one element twice: positive strides, and each
@@ -237,7 +262,7 @@ private:
 
   /// Outputs may not overlap other arguments, except an input that is the
   /// very same view (elementwise in place).
-  void checkOverlaps(const TensorView *args, size_t count) const {
+  void checkOverlaps(const KernelAnalysis &analysis, const TensorView *args, size_t count) const {
     for (size_t w = 0; w < count; ++w) {
       if (!analysis.args[w].written)
         continue;
@@ -258,7 +283,6 @@ private:
     }
   }
 
-  std::shared_ptr<const CpuCode> code;
   ThreadPool &pool;
   mutable std::mutex scratchMutex;
   mutable std::vector<std::byte> scratch;
@@ -324,30 +348,64 @@ public:
       throw Error("mmrec kernel '" + name + "' in " + sourceName + " is rejected:\n" + diagnostics);
     if (!diagnostics.empty())
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
-    KernelOp fused = *single->getOps<KernelOp>().begin();
-    KernelAnalysis analysis = analyzeKernel(fused);
-    if (analysis.args.size() + analysis.temporaries.size() > kMaxArgs)
-      throw Error("mmrec kernel '" + name + "' has " + std::to_string(analysis.args.size()) +
-                  " arguments and " + std::to_string(analysis.temporaries.size()) +
-                  " intermediates; the runtime passes at most " + std::to_string(kMaxArgs) +
-                  " in all");
-
-    std::string canonical;
-    {
-      llvm::raw_string_ostream os(canonical);
-      single->print(os, mlir::OpPrintingFlags().printGenericOpForm());
-    }
-    std::string key = hashKey(canonical + "\ncpu\n" + hostTarget() +
-                              "\nmmrec " MMREC_VERSION " llvm " LLVM_VERSION_STRING "\n");
-    std::shared_ptr<const CpuCode> code = findOrBuild(*single, name, key, analysis.numGroups);
-    return Kernel(
-        std::make_shared<KernelImpl>(name, key, std::move(analysis), std::move(code), pool));
+    Variant generic = buildVariant(*single, name);
+    std::optional<Variant> contiguous;
+    mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
+    if (specializeInnerContiguous(*specialized->getOps<KernelOp>().begin()))
+      contiguous = buildVariant(*specialized, name);
+    return Kernel(std::make_shared<KernelImpl>(name, std::move(generic), std::move(contiguous),
+                                               pool));
   }
 
   Device device;
   ThreadPool pool;
 
 private:
+  /// Fixes the innermost stride of every argument whose innermost stride is
+  /// dynamic to 1. Returns whether any changed.
+  static bool specializeInnerContiguous(KernelOp kernel) {
+    bool changed = false;
+    llvm::SmallVector<mlir::Type> types;
+    for (mlir::BlockArgument arg : kernel.getArguments()) {
+      auto type = mlir::cast<mlir::MemRefType>(arg.getType());
+      llvm::SmallVector<int64_t> strides;
+      int64_t offset;
+      if (succeeded(mlir::getStridesAndOffset(type, strides, offset)) && !strides.empty() &&
+          mlir::ShapedType::isDynamic(strides.back())) {
+        strides.back() = 1;
+        arg.setType(mlir::MemRefType::get(
+            type.getShape(), type.getElementType(),
+            mlir::StridedLayoutAttr::get(type.getContext(), offset, strides),
+            type.getMemorySpace()));
+        changed = true;
+      }
+      types.push_back(arg.getType());
+    }
+    kernel.setFunctionType(mlir::FunctionType::get(kernel.getContext(), types, {}));
+    return changed;
+  }
+
+  /// Analyzes `module` (one fused kernel), finds or builds its code.
+  Variant buildVariant(mlir::ModuleOp module, const std::string &name) {
+    KernelOp fused = *module.getOps<KernelOp>().begin();
+    KernelAnalysis analysis = analyzeKernel(fused);
+    if (analysis.args.size() + analysis.temporaries.size() > kMaxArgs)
+      throw Error("mmrec kernel '" + name + "' has " + std::to_string(analysis.args.size()) +
+                  " arguments and " + std::to_string(analysis.temporaries.size()) +
+                  " intermediates; the runtime passes at most " + std::to_string(kMaxArgs) +
+                  " in all");
+    std::string canonical;
+    {
+      llvm::raw_string_ostream os(canonical);
+      module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
+    }
+    std::string key = hashKey(canonical + "\ncpu\n" + hostTarget() +
+                              "\nmmrec " MMREC_VERSION " llvm " LLVM_VERSION_STRING "\n");
+    mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
+    std::shared_ptr<const CpuCode> code = findOrBuild(*lowered, name, key, analysis.numGroups);
+    return Variant{std::move(key), std::move(analysis), std::move(code)};
+  }
+
   static unsigned threadCount() {
     if (const char *env = std::getenv("MMREC_NUM_THREADS"); env && *env) {
       char *end = nullptr;
@@ -446,13 +504,13 @@ const std::string &Kernel::name() const {
 const std::string &Kernel::key() const {
   if (!impl)
     throw Error("mmrec: use of an empty Kernel");
-  return impl->key;
+  return impl->generic.key;
 }
 
 size_t Kernel::numArgs() const {
   if (!impl)
     throw Error("mmrec: use of an empty Kernel");
-  return impl->analysis.args.size();
+  return impl->generic.analysis.args.size();
 }
 
 void Kernel::launch(std::initializer_list<TensorView> args) const {

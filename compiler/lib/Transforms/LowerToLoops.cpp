@@ -56,10 +56,14 @@ public:
       memoryIndex[temporary] = kernel.getNumArguments() + k;
   }
 
-  /// The memref type of a temporary: its tensor's shape, any strides.
+  /// The memref type of a temporary: its tensor's shape, a unit innermost
+  /// stride (the runtime allocates temporaries contiguous), other strides
+  /// dynamic.
   static MemRefType temporaryType(Value temporary) {
     auto type = cast<RankedTensorType>(temporary.getType());
     SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+    if (!strides.empty())
+      strides.back() = 1;
     return MemRefType::get(
         type.getShape(), type.getElementType(),
         StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides));

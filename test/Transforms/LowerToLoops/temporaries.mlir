@@ -2,15 +2,15 @@
 
 // A scan of a scan: the first group writes a temporary that the second
 // reads. Every group function takes the kernel's memrefs, then the
-// temporaries (strided, any layout), then its block range.
+// temporaries (contiguous innermost dimension), then its block range.
 // CHECK-LABEL: func.func @two_groups__group0(
-// CHECK-SAME:      %[[IN:[^:]*]]: memref<?x?xf32>, %[[OUT:[^:]*]]: memref<?x?xf32>, %[[TMP:[^:]*]]: memref<?x?xf32, strided<[?, ?], offset: ?>>, %{{.*}}: index, %{{.*}}: index)
+// CHECK-SAME:      %[[IN:[^:]*]]: memref<?x?xf32>, %[[OUT:[^:]*]]: memref<?x?xf32>, %[[TMP:[^:]*]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %{{.*}}: index, %{{.*}}: index)
 // CHECK:         memref.load %[[IN]]
 // CHECK:         memref.store %{{.*}}, %[[TMP]]
 // CHECK-NOT:     memref.store %{{.*}}, %[[OUT]]
 // CHECK-LABEL: func.func @two_groups__group1_blocks(
 // CHECK-LABEL: func.func @two_groups__group1(
-// CHECK-SAME:      %[[IN:[^:]*]]: memref<?x?xf32>, %[[OUT:[^:]*]]: memref<?x?xf32>, %[[TMP:[^:]*]]: memref<?x?xf32, strided<[?, ?], offset: ?>>
+// CHECK-SAME:      %[[IN:[^:]*]]: memref<?x?xf32>, %[[OUT:[^:]*]]: memref<?x?xf32>, %[[TMP:[^:]*]]: memref<?x?xf32, strided<[?, 1], offset: ?>>
 // CHECK:         memref.load %[[TMP]]
 // CHECK:         memref.store %{{.*}}, %[[OUT]]
 mmrec.kernel @two_groups(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {

@@ -241,30 +241,34 @@ TEST_F(RuntimeTest, DiskCacheHitCorruptAndTruncated) {
     EXPECT_EQ(out[N - 1], float(N)); // exp(0) decays: a plain cumulative sum
   };
   run();
+  // Two entries: the generic kernel and its unit-innermost-stride variant.
   std::vector<std::string> files = cacheFiles();
-  ASSERT_EQ(files.size(), 1u);
-  uint64_t size;
-  ASSERT_FALSE(llvm::sys::fs::file_size(files[0], size));
+  ASSERT_EQ(files.size(), 2u);
+  std::vector<uint64_t> sizes(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    ASSERT_FALSE(llvm::sys::fs::file_size(files[i], sizes[i]));
   run(); // hit
-  ASSERT_EQ(cacheFiles().size(), 1u);
+  ASSERT_EQ(cacheFiles().size(), 2u);
 
-  {
-    std::vector<char> bytes(size / 2); // truncated: the first half of the entry
-    std::ifstream(files[0], std::ios::binary).read(bytes.data(), bytes.size());
-    std::ofstream(files[0], std::ios::binary | std::ios::trunc).write(bytes.data(), bytes.size());
+  auto expectRebuilt = [&] {
+    for (size_t i = 0; i < files.size(); ++i) {
+      uint64_t rebuilt;
+      ASSERT_FALSE(llvm::sys::fs::file_size(files[i], rebuilt));
+      EXPECT_EQ(rebuilt, sizes[i]) << files[i];
+    }
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::vector<char> bytes(sizes[i] / 2); // truncated: the first half of the entry
+    std::ifstream(files[i], std::ios::binary).read(bytes.data(), bytes.size());
+    std::ofstream(files[i], std::ios::binary | std::ios::trunc).write(bytes.data(), bytes.size());
   }
   run();
-  uint64_t rebuilt;
-  ASSERT_FALSE(llvm::sys::fs::file_size(files[0], rebuilt));
-  EXPECT_EQ(rebuilt, size);
+  expectRebuilt();
 
-  {
-    std::ofstream garbage(files[0], std::ios::binary | std::ios::trunc);
-    garbage << "not an object file";
-  }
+  for (const std::string &file : files)
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << "not an object file";
   run();
-  ASSERT_FALSE(llvm::sys::fs::file_size(files[0], rebuilt));
-  EXPECT_EQ(rebuilt, size);
+  expectRebuilt();
 }
 
 TEST_F(RuntimeTest, ThreadsSplitTheLanes) {

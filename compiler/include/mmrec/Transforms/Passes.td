@@ -64,9 +64,10 @@ def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
     - `@<kernel>__group<i>(args..., %begin: index, %end: index)`: computes
       the lane blocks in [begin, end).
 
-    `args` are the kernel's memrefs followed by one strided memref per
-    temporary (a group result that another group reads, in the order of
-    `KernelOp::getTemporaries`), which the caller allocates.
+    `args` are the kernel's memrefs followed by one memref per temporary (a
+    group result that another group reads, in the order of
+    `KernelOp::getTemporaries`) with a unit innermost stride, which the
+    caller allocates.
 
     A lane block is a run of up to `lanes` (from `#mmrec.tiling`, else 64)
     consecutive elements of the innermost non-axis dimension at one index of
