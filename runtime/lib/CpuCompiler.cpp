@@ -5,7 +5,6 @@
 #include "mmrec/Error.h"
 #include "mmrec/Pipelines/Pipelines.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -15,6 +14,9 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -98,6 +100,76 @@ float extendBf16ToFloat(float value) {
   return out;
 }
 
+/// bf16 values that are only loaded, stored, selected and bitcast (what the
+/// arith-expand pass leaves of bf16 arithmetic) become i16 values, so that
+/// x86 code generation does not promote them to f32 through libcalls and the
+/// loops vectorize.
+void bf16ToInt16(llvm::Module &module) {
+  llvm::Type *bf16 = llvm::Type::getBFloatTy(module.getContext());
+  llvm::Type *i16 = llvm::Type::getInt16Ty(module.getContext());
+  llvm::SmallVector<llvm::Instruction *> dead;
+  for (llvm::Function &f : module)
+    for (llvm::BasicBlock &block : f)
+      for (llvm::Instruction &inst : block) {
+        llvm::IRBuilder<> b(&inst);
+        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst); load && load->getType() == bf16) {
+          llvm::LoadInst *wide = b.CreateLoad(i16, load->getPointerOperand());
+          wide->setAlignment(load->getAlign());
+          load->replaceAllUsesWith(b.CreateBitCast(wide, bf16));
+          dead.push_back(load);
+        } else if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&inst);
+                   store && store->getValueOperand()->getType() == bf16) {
+          llvm::StoreInst *wide = b.CreateStore(b.CreateBitCast(store->getValueOperand(), i16),
+                                                store->getPointerOperand());
+          wide->setAlignment(store->getAlign());
+          dead.push_back(store);
+        } else if (auto *select = llvm::dyn_cast<llvm::SelectInst>(&inst);
+                   select && select->getType() == bf16) {
+          llvm::Value *chosen =
+              b.CreateSelect(select->getCondition(), b.CreateBitCast(select->getTrueValue(), i16),
+                             b.CreateBitCast(select->getFalseValue(), i16));
+          select->replaceAllUsesWith(b.CreateBitCast(chosen, bf16));
+          dead.push_back(select);
+        }
+      }
+  for (llvm::Instruction *inst : dead)
+    inst->eraseFromParent();
+}
+
+/// glibc's vector math library, when the process can load it: loops that
+/// call exp or log then vectorize too.
+bool haveLibmvec() {
+  static const bool loaded = [] {
+#if defined(__x86_64__) && defined(__GLIBC__)
+    std::string error;
+    return !llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1", &error);
+#else
+    return false;
+#endif
+  }();
+  return loaded;
+}
+
+/// LLVM's -O3, with the vector math library when there is one.
+void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  llvm::TargetLibraryInfoImpl libraryInfo(machine.getTargetTriple());
+  if (haveLibmvec())
+    libraryInfo.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
+                                                   machine.getTargetTriple());
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+}
+
 std::string groupName(const std::string &kernel, unsigned group) {
   return "_mlir_ciface_" + kernel + "__group" + std::to_string(group);
 }
@@ -105,7 +177,8 @@ std::string groupName(const std::string &kernel, unsigned group) {
 } // namespace
 
 std::string hostTarget() {
-  std::string text = llvm::sys::getProcessTriple() + "/" + llvm::sys::getHostCPUName().str();
+  std::string text = llvm::sys::getProcessTriple() + "/" + llvm::sys::getHostCPUName().str() +
+                     (haveLibmvec() ? "/libmvec" : "");
   std::vector<std::string> enabled;
   for (auto &feature : llvm::sys::getHostCPUFeatures())
     if (feature.second)
@@ -141,9 +214,8 @@ std::vector<char> compileToObject(ModuleOp module, const std::string &kernel) {
       interfaces.push_back(&f);
   for (llvm::Function *f : interfaces)
     addPackedWrapper(*llvmModule, *f);
-  if (llvm::Error error = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
-    throw Error("mmrec kernel '" + kernel +
-                "': LLVM optimization failed: " + llvm::toString(std::move(error)));
+  bf16ToInt16(*llvmModule);
+  optimize(*llvmModule, *machine);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream os(object);
