@@ -41,7 +41,7 @@ namespace {
 enum class Level { Point, Lane, Reduced };
 
 /// Lane blocks hold this many elements when the op has no #mmrec.tiling.
-constexpr int64_t kDefaultLanes = 64;
+constexpr int64_t kDefaultLanes = 256;
 
 class GroupLowering {
 public:

@@ -69,7 +69,7 @@ def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
     `KernelOp::getTemporaries`) with a unit innermost stride, which the
     caller allocates.
 
-    A lane block is a run of up to `lanes` (from `#mmrec.tiling`, else 64)
+    A lane block is a run of up to `lanes` (from `#mmrec.tiling`, else 256)
     consecutive elements of the innermost non-axis dimension at one index of
     the other non-axis dimensions. A scan walks its axis in scan order
     (backwards when `reverse`) with the block's carries in a stack buffer;
