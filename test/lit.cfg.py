@@ -18,6 +18,10 @@ config.substitutions.append(("%mmrec_src", config.mmrec_src_root))
 config.substitutions.append(("%kernels", os.path.join(config.mmrec_src_root, "kernels")))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%mmrec_obj", config.mmrec_obj_root))
+# A program that links an instrumented libmmrec.so is built with the same
+# sanitizers (their runtime must come first).
+sanitize = config.mmrec_sanitize.replace(";", ",")
+config.substitutions.append(("%sanitizer_flags", "-fsanitize=" + sanitize if sanitize else ""))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 # Kernels compiled by the tests are cached in the build tree, not in ~/.cache.
