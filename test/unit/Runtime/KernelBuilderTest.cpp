@@ -19,43 +19,8 @@ using namespace mmrec::dsl;
 
 namespace {
 
-/// kernels/assoc_scan_exp.mlir, written with the DSL.
-std::string assocScanExp() {
-  KernelBuilder k("assoc_scan_exp");
-  Argument gamma = k.argument("gamma", DType::BF16, 4);
-  Argument y = k.argument("y", DType::BF16, 4);
-  k.attribute("numerics", "#mmrec.numerics<acc = f32, eps = 1.0e-8, clamp = [-50.0, 0.0]>");
-  k.attribute("tune_space",
-              "#mmrec.tune_space<strategy = [lookback, chunked, lanes], chunk = [64, 128, 256, "
-              "512, 1024], vector = [1, 2, 4, 8], warps = [2, 4, 8, 16]>");
-  // One statement per op, in the order the text kernel has them: C++ leaves
-  // the order of evaluating arguments open (constants may come in any order;
-  // the DSL puts them at the start of the body, as the text does).
-  Tensor logs = k.map({k.load(gamma)}, {DType::F32}, [](const Scalars &x) {
-    Scalar xf = x[0].to(DType::F32);
-    Scalar eps = xf.like(1e-8), low = xf.like(-50.0), high = xf.like(0.0);
-    Scalar shifted = xf + eps;
-    Scalar logged = log(shifted);
-    Scalar above = max(logged, low);
-    return Scalars{min(above, high)};
-  })[0];
-  Tensor sums =
-      k.scan({logs}, 2, [](const Scalars &l, const Scalars &r) { return Scalars{l[0] + r[0]}; })[0];
-  Tensor out = k.map({sums}, {DType::BF16},
-                     [](const Scalars &s) { return Scalars{exp(s[0]).to(DType::BF16)}; })[0];
-  k.store(out, y);
-  return k.build();
-}
-
-TEST(KernelBuilderTest, SameIrAsTheTextKernel) {
-  Context context(Device::CPU);
-  Kernel fromDsl = context.compile(assocScanExp(), "assoc_scan_exp");
-  Kernel fromText = context.compile(library::textSource("assoc_scan_exp"), "assoc_scan_exp");
-  EXPECT_EQ(fromDsl.key(), fromText.key()) << assocScanExp();
-}
-
-// The library builds every kernel with the DSL; for the dtype of its
-// kernels/*.mlir file, the IR is the file's.
+// The library builds every kernel with the DSL (runtime/lib/Library.cpp);
+// for the dtype of its kernels/*.mlir file, the IR is the file's.
 TEST(KernelBuilderTest, LibraryMatchesKernelFiles) {
   Context context(Device::CPU);
   for (const library::KernelInfo &info : library::kernels()) {
