@@ -63,8 +63,7 @@ class KernelImpl {
 public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
   /// for every argument (the loops then vectorize); `generic` takes any.
-  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous,
-             ThreadPool &pool)
+  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous, ThreadPool &pool)
       : name(std::move(name)), generic(std::move(generic)), contiguous(std::move(contiguous)),
         pool(pool) {}
 
@@ -115,7 +114,8 @@ public:
 
 private:
   /// The contiguous variant when every argument has a unit innermost stride
-  /// (or at most one element there), else the generic one.
+  /// (or at most one element there) and no two arguments share memory (it
+  /// marks them noalias), else the generic one (in-place launches go there).
   const Variant &select(const TensorView *args, size_t count) const {
     if (!contiguous)
       return generic;
@@ -124,6 +124,14 @@ private:
       if (v.rank() > 0 && v.strides.size() == v.shape.size() && v.shape.back() > 1 &&
           v.strides.back() != 1)
         return generic;
+      if (v.strides.size() != v.shape.size())
+        return generic; // check() reports it
+      auto [low, high] = byteRange(v);
+      for (size_t j = 0; j < i; ++j) {
+        auto [otherLow, otherHigh] = byteRange(args[j]);
+        if (low <= high && otherLow <= otherHigh && !(high < otherLow || otherHigh < low))
+          return generic;
+      }
     }
     return *contiguous;
   }
@@ -353,8 +361,8 @@ public:
     mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
     if (specializeInnerContiguous(*specialized->getOps<KernelOp>().begin()))
       contiguous = buildVariant(*specialized, name);
-    return Kernel(std::make_shared<KernelImpl>(name, std::move(generic), std::move(contiguous),
-                                               pool));
+    return Kernel(
+        std::make_shared<KernelImpl>(name, std::move(generic), std::move(contiguous), pool));
   }
 
   Device device;
@@ -373,13 +381,16 @@ private:
       if (succeeded(mlir::getStridesAndOffset(type, strides, offset)) && !strides.empty() &&
           mlir::ShapedType::isDynamic(strides.back())) {
         strides.back() = 1;
-        arg.setType(mlir::MemRefType::get(
-            type.getShape(), type.getElementType(),
-            mlir::StridedLayoutAttr::get(type.getContext(), offset, strides),
-            type.getMemorySpace()));
+        arg.setType(
+            mlir::MemRefType::get(type.getShape(), type.getElementType(),
+                                  mlir::StridedLayoutAttr::get(type.getContext(), offset, strides),
+                                  type.getMemorySpace()));
         changed = true;
       }
       types.push_back(arg.getType());
+      // Launches that take this variant pass disjoint views (see select()).
+      kernel.setArgAttr(arg.getArgNumber(), "llvm.noalias",
+                        mlir::UnitAttr::get(kernel.getContext()));
     }
     kernel.setFunctionType(mlir::FunctionType::get(kernel.getContext(), types, {}));
     return changed;

@@ -271,6 +271,11 @@ private:
     auto func = builder.create<func::FuncOp>(kernel.getLoc(), name,
                                              builder.getFunctionType(inputs, results));
     func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+    // Argument attributes of the kernel (e.g. llvm.noalias from the
+    // runtime's specializations) carry over to its functions.
+    for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
+      if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
+        func.setArgAttrs(i, attrs);
     currentFunc = func;
     return func;
   }
