@@ -4,6 +4,8 @@
 
 #include "mmrec/Error.h"
 
+#include "mmrec/Analysis/DimSource.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -91,58 +93,18 @@ public:
 private:
   int argIndex(Value memref) { return cast<BlockArgument>(memref).getArgNumber(); }
 
-  DimExpr constant(int64_t value) {
-    DimExpr e;
-    e.constant = value;
-    return e;
-  }
-
   /// Where the size of dimension `d` of `tensor` comes from.
   DimExpr dim(Value tensor, int64_t d) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    if (!type.isDynamicDim(d))
-      return constant(type.getDimSize(d));
-    if (auto arg = dyn_cast<BlockArgument>(tensor))
-      return dim(groupOperand.lookup(arg), d);
-    Operation *def = tensor.getDefiningOp();
-    if (auto load = dyn_cast<LoadOp>(def)) {
-      DimExpr e;
-      e.arg = argIndex(load.getSource());
-      e.dim = static_cast<int>(d);
+    DimSource source = findDimSource(tensor, d);
+    DimExpr e;
+    if (source.isStatic()) {
+      e.constant = source.staticSize;
       return e;
     }
-    if (auto map = dyn_cast<MapOp>(def)) {
-      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
-        AffineMap indexing = map.getIndexingMap(i);
-        for (unsigned q = 0; q < indexing.getNumResults(); ++q)
-          if (indexing.getDimPosition(q) == d)
-            return dim(input, q);
-      }
-    }
-    if (auto scan = dyn_cast<ScanOp>(def)) {
-      unsigned k = cast<OpResult>(tensor).getResultNumber();
-      if (k < scan.getInputs().size())
-        return dim(scan.getInputs()[k], d);
-      return dim(scan.getInputs()[0], d < static_cast<int64_t>(scan.getAxis()) ? d : d + 1);
-    }
-    if (auto reduce = dyn_cast<ReduceOp>(def)) {
-      int64_t axis = reduce.getAxis();
-      if (!reduce.getChunk())
-        return dim(reduce.getInputs()[0], d < axis ? d : d + 1);
-      DimExpr e = dim(reduce.getInputs()[0], d);
-      if (d == axis) {
-        if (e.arg < 0)
-          e.constant = (e.constant + *reduce.getChunk() - 1) / *reduce.getChunk();
-        else
-          e.divisor *= *reduce.getChunk();
-      }
-      return e;
-    }
-    if (auto group = dyn_cast<GroupOp>(def)) {
-      auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
-      return dim(yield.getValues()[cast<OpResult>(tensor).getResultNumber()], d);
-    }
-    return constant(0);
+    e.arg = static_cast<int>(source.memref.getArgNumber());
+    e.dim = static_cast<int>(source.dim);
+    e.divisor = source.divisor;
+    return e;
   }
 
   void require(DimExpr lhs, DimExpr rhs) {
@@ -190,8 +152,6 @@ private:
         result.constraints.push_back({dim(first, reduce.getAxis()), DimExpr{}, true});
     } else if (auto group = dyn_cast<GroupOp>(op)) {
       ++result.numGroups;
-      for (auto [arg, operand] : llvm::zip(group.getBody().getArguments(), group.getInputs()))
-        groupOperand[arg] = operand;
       for (Operation &inner : group.getBody().front())
         visit(&inner);
     }
@@ -199,7 +159,6 @@ private:
 
   KernelOp kernel;
   KernelAnalysis result;
-  llvm::DenseMap<Value, Value> groupOperand;
 };
 
 } // namespace

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmrec/Analysis/DimSource.h"
 #include "mmrec/Dialect/Mmrec/MmrecOps.h"
 #include "mmrec/Transforms/Passes.h"
 
@@ -180,38 +181,14 @@ private:
 
   /// The size of dimension `d` of a tensor of the group, from the memrefs.
   Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t d) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    if (!type.isDynamicDim(d))
-      return b.create<arith::ConstantIndexOp>(loc, type.getDimSize(d));
-    if (auto arg = dyn_cast<BlockArgument>(tensor))
-      return b.create<memref::DimOp>(loc, funcArg(inputMemref.lookup(arg)), d);
-    Operation *def = tensor.getDefiningOp();
-    if (auto map = dyn_cast<MapOp>(def)) {
-      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
-        AffineMap indexing = map.getIndexingMap(i);
-        for (unsigned q = 0; q < indexing.getNumResults(); ++q)
-          if (indexing.getDimPosition(q) == d)
-            return dimOf(b, loc, input, q);
-      }
-    }
-    if (auto scan = dyn_cast<ScanOp>(def)) {
-      unsigned k = cast<OpResult>(tensor).getResultNumber();
-      if (k < scan.getInputs().size())
-        return dimOf(b, loc, scan.getInputs()[k], d);
-      return dimOf(b, loc, scan.getInputs()[0],
-                   d < static_cast<int64_t>(scan.getAxis()) ? d : d + 1);
-    }
-    if (auto reduce = dyn_cast<ReduceOp>(def)) {
-      int64_t a = reduce.getAxis();
-      if (!reduce.getChunk())
-        return dimOf(b, loc, reduce.getInputs()[0], d < a ? d : d + 1);
-      Value size = dimOf(b, loc, reduce.getInputs()[0], d);
-      if (d != a)
-        return size;
-      return b.create<arith::CeilDivUIOp>(
-          loc, size, b.create<arith::ConstantIndexOp>(loc, *reduce.getChunk()));
-    }
-    llvm_unreachable("group values are inputs, maps, scans or reduces");
+    DimSource source = findDimSource(tensor, d);
+    if (source.isStatic())
+      return b.create<arith::ConstantIndexOp>(loc, source.staticSize);
+    Value size = b.create<memref::DimOp>(loc, funcArg(source.memref), source.dim);
+    if (source.divisor == 1)
+      return size;
+    return b.create<arith::CeilDivUIOp>(loc, size,
+                                        b.create<arith::ConstantIndexOp>(loc, source.divisor));
   }
 
   /// The loop structure of the group: lane dimensions, block size, counts.
