@@ -63,9 +63,10 @@ class KernelImpl {
 public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
   /// for every argument (the loops then vectorize); `generic` takes any.
-  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous, ThreadPool &pool)
+  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous,
+             std::shared_ptr<ThreadPool> pool)
       : name(std::move(name)), generic(std::move(generic)), contiguous(std::move(contiguous)),
-        pool(pool) {}
+        pool(std::move(pool)) {}
 
   void launch(const TensorView *args, size_t count) const {
     const Variant &variant = select(args, count);
@@ -153,7 +154,7 @@ private:
       int64_t blocks = 0;
       packed[count] = &blocks;
       group.blocks(packed);
-      pool.parallelFor(blocks, [&](int64_t begin, int64_t end) {
+      pool->parallelFor(blocks, [&](int64_t begin, int64_t end) {
         void *local[kMaxArgs + 2];
         std::copy(packed, packed + count, local);
         local[count] = &begin;
@@ -291,7 +292,8 @@ private:
     }
   }
 
-  ThreadPool &pool;
+  // Shared with the context: a kernel stays usable after its context is gone.
+  std::shared_ptr<ThreadPool> pool;
   mutable std::mutex scratchMutex;
   mutable std::vector<std::byte> scratch;
 };
@@ -302,7 +304,8 @@ private:
 
 class ContextImpl {
 public:
-  explicit ContextImpl(Device device) : device(device), pool(threadCount()) {
+  explicit ContextImpl(Device device)
+      : device(device), pool(std::make_shared<ThreadPool>(threadCount())) {
     mlir::DialectRegistry registry;
     mlir::registerBuiltinDialectTranslation(registry);
     mlir::registerLLVMDialectTranslation(registry);
@@ -366,7 +369,7 @@ public:
   }
 
   Device device;
-  ThreadPool pool;
+  std::shared_ptr<ThreadPool> pool;
 
 private:
   /// Fixes the innermost stride of every argument whose innermost stride is
@@ -493,7 +496,7 @@ Context::Context(Device device) {
 Context::~Context() = default;
 
 Device Context::device() const { return impl->device; }
-unsigned Context::numThreads() const { return impl->pool.size(); }
+unsigned Context::numThreads() const { return impl->pool->size(); }
 
 Kernel Context::compile(std::string_view source, std::string_view kernel) {
   return impl->compile(source, kernel, "<source>");

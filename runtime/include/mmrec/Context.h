@@ -22,7 +22,8 @@ namespace mmrec {
 class ContextImpl;
 class KernelImpl;
 
-/// A compiled kernel. Cheap to copy; valid while its Context lives.
+/// A compiled kernel. Cheap to copy; it keeps what it needs of its Context
+/// (code, threads), so it stays usable after the Context is destroyed.
 class Kernel {
 public:
   Kernel() = default;

@@ -294,6 +294,20 @@ TEST_F(RuntimeTest, ThreadsSplitTheLanes) {
       }
 }
 
+TEST_F(RuntimeTest, KernelOutlivesItsContext) {
+  Kernel kernel;
+  {
+    Context context(Device::CPU);
+    kernel = context.compileFile(kernelPath("decayed_sum.mlir"), "decayed_sum");
+  }
+  std::vector<float> A(4, 0.0f), x(4, 1.0f), out(4, NAN);
+  kernel.launch({TensorView::contiguous(A.data(), DType::F32, {1, 4, 1}),
+                 TensorView::contiguous(x.data(), DType::F32, {1, 4, 1, 1}),
+                 TensorView::contiguous(out.data(), DType::F32, {1, 4, 1, 1})});
+  EXPECT_EQ(out[3], 4.0f);
+  EXPECT_THROW(Kernel().launch({}), Error);
+}
+
 TEST_F(RuntimeTest, EnvironmentIsValidated) {
   setenv("MMREC_DEVICE", "tpu", 1);
   EXPECT_THROW(Context(), Error);
