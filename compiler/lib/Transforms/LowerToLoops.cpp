@@ -27,6 +27,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace mmrec {
 #define GEN_PASS_DEF_MMRECLOWERTOLOOPS
@@ -274,13 +275,17 @@ private:
     Block *entry = func.addEntryBlock();
     builder.setInsertionPointToStart(entry);
     Shape shape = computeShape(builder, loc);
+    this->shape = &shape;
 
     // Carries of the block's lanes live on the stack.
     SmallVector<Value> carries;
-    if (anchor)
-      for (Value input : anchorInputs())
+    if (anchor) {
+      uniform = laneUniformOperands();
+      for (auto [k, input] : llvm::enumerate(anchorInputs()))
         carries.push_back(builder.create<memref::AllocaOp>(
-            loc, MemRefType::get({blockLanes()}, getElementTypeOrSelf(input.getType()))));
+            loc, MemRefType::get({uniform[k] ? 1 : blockLanes()},
+                                 getElementTypeOrSelf(input.getType()))));
+    }
 
     Value begin = entry->getArgument(entry->getNumArguments() - 2);
     Value end = entry->getArgument(entry->getNumArguments() - 1);
@@ -307,7 +312,6 @@ private:
       Value left = builder.create<arith::SubIOp>(loc, shape.dims[*shape.innerDim], first);
       laneCount = builder.create<arith::MinUIOp>(loc, left, lanes);
     }
-    this->shape = &shape;
 
     if (!anchor)
       emitMapGroup(builder, loc, laneCount);
@@ -465,28 +469,121 @@ private:
   }
 
   /// One step of a scan at axis position `t` for every lane of the block.
-  /// `first` marks the step that starts the scan without an init.
+  /// `first` marks the step that starts the scan without an init. Operands
+  /// that are the same for every lane (`uniform`) combine once per step,
+  /// before the lanes, in a carry of one cell; the lanes read the carry
+  /// before the step.
   void emitScanStep(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
                     ArrayRef<Value> carries, Value t, bool first) {
+    size_t n = carries.size();
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    SmallVector<Value> before(n), after(n), shared(n);
+    if (llvm::is_contained(uniform, true)) {
+      Env env;
+      SmallVector<Value> point = pointIndex(b, loc, c0, t);
+      SmallVector<Value> x = anchorScalars(b, loc, point, env);
+      shared = x;
+      if (first) {
+        after = x;
+      } else {
+        SmallVector<Value> lhs(n), rhs(n);
+        for (size_t k = 0; k < n; ++k) {
+          Type type = getElementTypeOrSelf(anchorInputs()[k].getType());
+          Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
+          before[k] = uniform[k] ? b.create<memref::LoadOp>(loc, carries[k], c0).getResult() : zero;
+          lhs[k] = before[k];
+          rhs[k] = uniform[k] ? x[k] : zero;
+        }
+        after = combine(b, lhs, rhs);
+      }
+    }
     forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
       Env env;
       SmallVector<Value> point = pointIndex(b, loc, lane, t);
       SmallVector<Value> x = anchorScalars(b, loc, point, env);
-      SmallVector<Value> scanned;
+      for (size_t k = 0; k < n; ++k)
+        if (uniform[k])
+          x[k] = shared[k]; // computed once, before the lanes
+      SmallVector<Value> scanned(n);
       if (first) {
         scanned = x;
-        storeCarries(b, loc, carries, x, lane);
       } else {
-        SmallVector<Value> carry = loadCarries(b, loc, carries, lane);
+        SmallVector<Value> carry(n);
+        for (size_t k = 0; k < n; ++k)
+          carry[k] = uniform[k] ? before[k] : b.create<memref::LoadOp>(loc, carries[k], lane);
         SmallVector<Value> next = combine(b, carry, x);
-        storeCarries(b, loc, carries, next, lane);
-        scanned = scan.getExclusive() ? carry : next;
+        for (size_t k = 0; k < n; ++k)
+          scanned[k] = scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
+        x = next;
       }
+      for (size_t k = 0; k < n; ++k)
+        if (!uniform[k])
+          b.create<memref::StoreOp>(loc, x[k], carries[k], lane);
       for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
         env[result] = value;
       evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
       storeOutputs(b, loc, Level::Point, point, env);
     });
+    for (size_t k = 0; k < n; ++k)
+      if (uniform[k])
+        b.create<memref::StoreOp>(loc, after[k], carries[k], c0);
+  }
+
+  /// Whether a point value of the group is the same for every lane of the
+  /// inner dimension: computed by maps from inputs that do not index it.
+  bool laneUniform(Value value) {
+    auto map = value.getDefiningOp<MapOp>();
+    if (!map || !shape->innerDim)
+      return false;
+    for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+      // An input the body ignores (there for the domain's extent) is not read.
+      if (map.getBody().getArgument(i).use_empty())
+        continue;
+      if (!isa<BlockArgument>(input)) {
+        if (!laneUniform(input))
+          return false;
+        continue;
+      }
+      AffineMap indexing = map.getIndexingMap(i);
+      for (unsigned q = 0; q < indexing.getNumResults(); ++q)
+        if (indexing.getDimPosition(q) == *shape->innerDim)
+          return false;
+    }
+    return true;
+  }
+
+  /// The scan operands whose inputs are lane-uniform and whose combiner
+  /// results depend only on such operands (decayed_sum's A, broadcast over
+  /// c). Scans with inits or exclusive ones keep per-lane carries.
+  SmallVector<bool> laneUniformOperands() {
+    size_t n = anchorInputs().size();
+    SmallVector<bool> result(n, false);
+    auto scan = dyn_cast<ScanOp>(anchor);
+    if (!scan || !scan.getInits().empty() || scan.getExclusive())
+      return result;
+    for (size_t k = 0; k < n; ++k)
+      result[k] = laneUniform(scan.getInputs()[k]);
+    Block &combiner = scan.getCombiner().front();
+    for (bool changed = true; changed;) {
+      changed = false;
+      llvm::DenseSet<Value> uniformValues;
+      for (size_t k = 0; k < n; ++k)
+        if (result[k]) {
+          uniformValues.insert(combiner.getArgument(k));
+          uniformValues.insert(combiner.getArgument(n + k));
+        }
+      for (Operation &op : combiner.without_terminator())
+        if (llvm::all_of(op.getOperands(), [&](Value v) { return uniformValues.contains(v); }))
+          for (Value r : op.getResults())
+            uniformValues.insert(r);
+      Operation *yield = combiner.getTerminator();
+      for (size_t k = 0; k < n; ++k)
+        if (result[k] && !uniformValues.contains(yield->getOperand(k))) {
+          result[k] = false;
+          changed = true;
+        }
+    }
+    return result;
   }
 
   void emitScan(OpBuilder &b, Location loc, ScanOp scan, Value laneCount, ArrayRef<Value> carries) {
@@ -620,6 +717,7 @@ private:
   func::FuncOp currentFunc;
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;
+  SmallVector<bool> uniform; // per scan operand: one carry for all lanes
 };
 
 class LowerToLoopsPass : public mmrec::impl::MmrecLowerToLoopsBase<LowerToLoopsPass> {

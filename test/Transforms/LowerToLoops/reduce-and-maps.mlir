@@ -30,3 +30,16 @@
 // SSM-SAME:      %[[A:arg0]]: memref<?x?x?xf32
 // SSM:         memref.load %[[A]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<?x?x?xf32
 // SSM:         math.exp
+
+// A scan operand that is the same for every lane of the block (A[b, t, r]
+// broadcast over c) combines once per step in a one-cell carry; the decay
+// exp(A[t] - A[t-1]) is computed once per step, not once per lane.
+// RUN: mmrec-opt %kernels/decayed_sum.mlir -mmrec-fuse -mmrec-lower-to-loops -canonicalize -cse -loop-invariant-code-motion | FileCheck %s --check-prefix=UNIFORM
+// UNIFORM-LABEL: func.func @decayed_sum__group0(
+// UNIFORM:         memref.alloca() : memref<1xf32>
+// UNIFORM:         memref.alloca() : memref<256xf32>
+// UNIFORM:         scf.for %[[T:.*]] = %c1
+// UNIFORM:           math.exp
+// UNIFORM-NEXT:      scf.for
+// UNIFORM-NOT:         math.exp
+// UNIFORM:           }
