@@ -5,6 +5,7 @@
 #include "Log.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -14,6 +15,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 
 namespace mmrec {
 
@@ -34,6 +36,25 @@ std::string hashKey(std::string_view text) {
   auto digest = llvm::SHA256::hash(
       llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   return llvm::toHex(digest, /*LowerCase=*/true);
+}
+
+const std::string &compilerIdentity() {
+  static const std::string identity = [] {
+    std::string text = "mmrec " MMREC_VERSION " llvm " LLVM_VERSION_STRING;
+    Dl_info info;
+    if (!dladdr(reinterpret_cast<void *>(&compilerIdentity), &info) || !info.dli_fname) {
+      log(LogLevel::Info, "cannot locate libmmrec: cache keys use the version only");
+      return text;
+    }
+    auto file = llvm::MemoryBuffer::getFile(info.dli_fname);
+    if (!file) {
+      log(LogLevel::Info, std::string("cannot read ") + info.dli_fname +
+                              ": cache keys use the version only");
+      return text;
+    }
+    return text + " build " + llvm::utohexstr(llvm::xxh3_64bits((*file)->getBuffer()));
+  }();
+  return identity;
 }
 
 CompileCache::CompileCache() {

@@ -413,8 +413,8 @@ private:
       llvm::raw_string_ostream os(canonical);
       module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
     }
-    std::string key = hashKey(canonical + "\ncpu\n" + hostTarget() +
-                              "\nmmrec " MMREC_VERSION " llvm " LLVM_VERSION_STRING "\n");
+    std::string key =
+        hashKey(canonical + "\ncpu\n" + hostTarget() + "\n" + compilerIdentity() + "\n");
     mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
     std::shared_ptr<const CpuCode> code = findOrBuild(*lowered, name, key, analysis.numGroups);
     return Variant{std::move(key), std::move(analysis), std::move(code)};

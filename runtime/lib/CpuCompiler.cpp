@@ -2,6 +2,7 @@
 
 #include "CpuCompiler.h"
 
+#include "mmrec/Dialect/Mmrec/MmrecOps.h"
 #include "mmrec/Error.h"
 #include "mmrec/Pipelines/Pipelines.h"
 
@@ -156,7 +157,12 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(&machine);
+  // The lowering unrolls the lanes of a register chunk; the SLP vectorizer
+  // (off in PassBuilder's defaults, on in clang's -O3) makes them vector code.
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder builder(&machine, tuning);
   llvm::TargetLibraryInfoImpl libraryInfo(machine.getTargetTriple());
   if (haveLibmvec())
     libraryInfo.addVectorizableFunctionsFromVecLib(llvm::TargetLibraryInfoImpl::LIBMVEC_X86,
@@ -168,6 +174,40 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+}
+
+/// Which memrefs of the group functions (the kernel's arguments, then its
+/// temporaries) have their own memory: arguments marked llvm.noalias by the
+/// runtime's specialization, and every temporary (scratch of the runtime).
+/// Per memref, its rank and that mark.
+struct MemrefParams {
+  SmallVector<std::pair<int64_t, bool>> memrefs;
+};
+
+MemrefParams memrefParams(ModuleOp module) {
+  MemrefParams params;
+  for (KernelOp kernel : module.getOps<KernelOp>()) {
+    for (BlockArgument arg : kernel.getArguments())
+      params.memrefs.push_back({cast<MemRefType>(arg.getType()).getRank(),
+                                kernel.getArgAttr(arg.getArgNumber(), "llvm.noalias") != nullptr});
+    for (Value temporary : kernel.getTemporaries())
+      params.memrefs.push_back({cast<ShapedType>(temporary.getType()).getRank(), true});
+  }
+  return params;
+}
+
+/// Marks the data pointers of memrefs that have their own memory noalias in
+/// `f`, a group function. MLIR's func-to-llvm drops argument attributes of
+/// memrefs (each becomes 3 + 2 * rank arguments: allocated and aligned
+/// pointers, offset, sizes, strides), so they are set here on the aligned
+/// pointer, the one that loads and stores use.
+void markNoAlias(llvm::Function &f, const MemrefParams &params) {
+  unsigned position = 0;
+  for (auto [rank, noalias] : params.memrefs) {
+    if (noalias && position + 1 < f.arg_size())
+      f.addParamAttr(position + 1, llvm::Attribute::NoAlias);
+    position += 3 + 2 * rank;
+  }
 }
 
 std::string groupName(const std::string &kernel, unsigned group) {
@@ -191,11 +231,13 @@ std::string hostTarget() {
 
 std::vector<char> compileToObject(ModuleOp module, const std::string &kernel) {
   std::string diagnostics;
+  MemrefParams params;
   {
     ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
       llvm::raw_string_ostream(diagnostics) << diag.getLocation() << ": " << diag << "\n";
       return success();
     });
+    params = memrefParams(module);
     PassManager pm(module.getContext());
     buildCpuPipeline(pm);
     if (failed(pm.run(module)))
@@ -214,6 +256,10 @@ std::vector<char> compileToObject(ModuleOp module, const std::string &kernel) {
       interfaces.push_back(&f);
   for (llvm::Function *f : interfaces)
     addPackedWrapper(*llvmModule, *f);
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration() && f.getName().starts_with(kernel + "__group") &&
+        !f.getName().ends_with("_blocks"))
+      markNoAlias(f, params);
   bf16ToInt16(*llvmModule);
   optimize(*llvmModule, *machine);
 

@@ -9,10 +9,14 @@
 // of up to `lanes` consecutive elements of the innermost dimension that is
 // not the scan axis (the contiguous one in the usual layouts), at one index
 // of the other lane dimensions. A scan walks its axis sequentially inside
-// the block, the block's carries in a stack buffer, so that each step reads
-// consecutive addresses. Maps of the group are evaluated at each point
-// (prologue and epilogue), at each lane (init and final carry) or at each
-// reduced element, and never materialized.
+// the block, in tiles of a few steps: in a tile, each register chunk of
+// lanes (a cache line) walks the steps with its carries in registers, then
+// the lanes that do not fill a chunk walk them with their carries in the
+// block's stack buffer, which also holds every carry between tiles. Maps of
+// the group are evaluated at each point (prologue and epilogue), at each
+// lane (init and final carry) or at each reduced element, and never
+// materialized. Carries that nothing needs are not kept; operands that are
+// the same for every lane combine once per step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +48,34 @@ enum class Level { Point, Lane, Reduced };
 
 /// Lane blocks hold this many elements when the op has no #mmrec.tiling.
 constexpr int64_t kDefaultLanes = 256;
+
+/// The unit of memory traffic of CPUs: a register chunk of lanes reads whole
+/// lines of it at each step of the axis.
+constexpr int64_t kCacheLineBytes = 64;
+
+/// The associativity of first-level data caches (8 on AMD Zen and older
+/// Intel cores, 12 on recent Intel cores): the lines of one set it holds.
+constexpr int64_t kCacheWays = 8;
+
+/// The arguments of `block` that `value`, computed in it, depends on.
+llvm::SmallDenseSet<unsigned> argumentsRead(Block &block, Value value) {
+  llvm::SmallDenseSet<unsigned> read;
+  SmallVector<Value> work{value};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == &block)
+        read.insert(arg.getArgNumber());
+      continue;
+    }
+    v.getDefiningOp()->walk(
+        [&](Operation *op) { work.append(op->operand_begin(), op->operand_end()); });
+  }
+  return read;
+}
 
 class GroupLowering {
 public:
@@ -281,6 +313,7 @@ private:
     SmallVector<Value> carries;
     if (anchor) {
       uniform = laneUniformOperands();
+      needed = neededCarries();
       for (auto [k, input] : llvm::enumerate(anchorInputs()))
         carries.push_back(builder.create<memref::AllocaOp>(
             loc, MemRefType::get({uniform[k] ? 1 : blockLanes()},
@@ -340,7 +373,8 @@ private:
   SmallVector<Value> pointIndex(OpBuilder &b, Location loc, Value lane, Value t) {
     SmallVector<Value> idx(laneBase);
     if (shape->innerDim)
-      idx[*shape->innerDim] = b.create<arith::AddIOp>(loc, laneBase[*shape->innerDim], lane);
+      idx[*shape->innerDim] =
+          b.create<arith::AddIOp>(loc, laneBase[*shape->innerDim], carryIndex(b, loc, lane));
     if (axis)
       idx[*axis] = t;
     return idx;
@@ -421,9 +455,17 @@ private:
     return out;
   }
 
-  /// A loop over the lanes of the block, calling `body(lane)`.
+  /// Calls `body(lane)` for each lane of the block: in a loop, or unrolled
+  /// over the lanes of a register chunk while one is being emitted.
   void forLanes(OpBuilder &b, Location loc, Value laneCount,
                 function_ref<void(OpBuilder &, Value)> body) {
+    if (registerCarries) {
+      for (int64_t lane = 0; lane < chunkLanes; ++lane) {
+        unrolledLane = lane;
+        body(b, b.create<arith::ConstantIndexOp>(loc, lane));
+      }
+      return;
+    }
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
     auto loop = b.create<scf::ForOp>(loc, c0, laneCount, c1);
@@ -432,18 +474,84 @@ private:
     body(b, loop.getInductionVar());
   }
 
+  /// The index in the block of `lane`, a lane of the run being emitted.
+  Value carryIndex(OpBuilder &b, Location loc, Value lane) {
+    return laneOffset ? b.create<arith::AddIOp>(loc, laneOffset, lane).getResult() : lane;
+  }
+
+  /// Carry `k` of `lane`: a cell of the block's stack buffer, or a value of
+  /// the register chunk being emitted. Lane-uniform carries have one cell.
+  Value loadCarry(OpBuilder &b, Location loc, ArrayRef<Value> carries, size_t k, Value lane) {
+    if (!needed[k]) {
+      Type type = getElementTypeOrSelf(anchorInputs()[k].getType());
+      return b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
+    }
+    if (registerCarries) {
+      SmallVector<Value> &cells = (*registerCarries)[k];
+      return cells.size() == 1 ? cells[0] : cells[unrolledLane];
+    }
+    if (isUniformCarry(k))
+      return b.create<memref::LoadOp>(loc, carries[k], ValueRange{b.create<arith::ConstantIndexOp>(loc, 0)});
+    return b.create<memref::LoadOp>(loc, carries[k], carryIndex(b, loc, lane));
+  }
+
+  void storeCarry(OpBuilder &b, Location loc, ArrayRef<Value> carries, size_t k, Value value,
+                  Value lane) {
+    if (!needed[k])
+      return;
+    if (registerCarries) {
+      SmallVector<Value> &cells = (*registerCarries)[k];
+      cells[cells.size() == 1 ? 0 : unrolledLane] = value;
+      return;
+    }
+    if (isUniformCarry(k))
+      b.create<memref::StoreOp>(loc, value, carries[k], ValueRange{b.create<arith::ConstantIndexOp>(loc, 0)});
+    else
+      b.create<memref::StoreOp>(loc, value, carries[k], carryIndex(b, loc, lane));
+  }
+
+  bool isUniformCarry(size_t k) { return k < uniform.size() && uniform[k]; }
+
+  /// Which carries of the anchor are needed: those whose scanned values,
+  /// final carries or reduced values are used, and those that the combiner
+  /// results of needed carries read (as the lhs, the earlier element). The
+  /// others (the cumulative decay of linear_recurrence, whose product only
+  /// feeds itself) are never kept: their lhs reads as zero and LLVM deletes
+  /// what computes them.
+  SmallVector<bool> neededCarries() {
+    size_t n = anchorInputs().size();
+    SmallVector<bool> needed(n, false);
+    for (size_t k = 0; k < n; ++k) {
+      if (auto scan = dyn_cast<ScanOp>(anchor))
+        needed[k] = !scan.getScanned()[k].use_empty() ||
+                    (!scan.getCarries().empty() && !scan.getCarries()[k].use_empty());
+      else
+        needed[k] = !anchor->getResult(k).use_empty();
+    }
+    Block &combiner = anchor->getRegion(0).front();
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t k = 0; k < n; ++k)
+        if (needed[k])
+          for (unsigned j : argumentsRead(combiner, combiner.getTerminator()->getOperand(k)))
+            if (j < n && !needed[j]) // an lhs argument: the carry of operand j
+              needed[j] = changed = true;
+    }
+    return needed;
+  }
+
   /// Loads the carries of `lane`.
   SmallVector<Value> loadCarries(OpBuilder &b, Location loc, ArrayRef<Value> carries, Value lane) {
     SmallVector<Value> values;
-    for (Value carry : carries)
-      values.push_back(b.create<memref::LoadOp>(loc, carry, lane));
+    for (size_t k = 0; k < carries.size(); ++k)
+      values.push_back(loadCarry(b, loc, carries, k, lane));
     return values;
   }
 
   void storeCarries(OpBuilder &b, Location loc, ArrayRef<Value> carries, ValueRange values,
                     Value lane) {
-    for (auto [carry, value] : llvm::zip(carries, values))
-      b.create<memref::StoreOp>(loc, value, carry, lane);
+    for (auto [k, value] : llvm::enumerate(values))
+      storeCarry(b, loc, carries, k, value, lane);
   }
 
   /// The scan inputs at a point, after the point's prologue maps.
@@ -453,6 +561,136 @@ private:
     for (Value input : anchorInputs())
       values.push_back(scalarAt(b, loc, input, point, env));
     return values;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Register chunks
+  //===--------------------------------------------------------------------===//
+
+  /// The values of the register chunk's carries, in one list.
+  SmallVector<Value> flatRegisterCarries() {
+    SmallVector<Value> flat;
+    for (SmallVector<Value> &cells : *registerCarries)
+      flat.append(cells.begin(), cells.end());
+    return flat;
+  }
+
+  void setRegisterCarries(ValueRange flat) {
+    for (SmallVector<Value> &cells : *registerCarries)
+      for (Value &cell : cells) {
+        cell = flat.front();
+        flat = flat.drop_front();
+      }
+  }
+
+  /// scf.for over [lower, upper) calling `body(b, iv)`; in a register chunk
+  /// the carries are the loop's iteration arguments.
+  void emitFor(OpBuilder &b, Location loc, Value lower, Value upper,
+               function_ref<void(OpBuilder &, Value)> body) {
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    ValueRange flat;
+    SmallVector<Value> initial;
+    if (registerCarries)
+      initial = flatRegisterCarries();
+    auto loop = b.create<scf::ForOp>(loc, lower, upper, c1, initial);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      if (registerCarries)
+        setRegisterCarries(loop.getRegionIterArgs());
+      body(b, loop.getInductionVar());
+      if (registerCarries)
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
+    }
+    if (registerCarries)
+      setRegisterCarries(loop.getResults());
+  }
+
+  /// Lanes of a register chunk: one cache line of the group's narrowest
+  /// element type, so that each step of the axis uses whole lines.
+  int64_t registerChunkLanes() {
+    unsigned narrowest = kCacheLineBytes;
+    for (Type type : memoryTypes())
+      narrowest = std::min(narrowest, std::max(getElementTypeOrSelf(type).getIntOrFloatBitWidth() / 8, 1u));
+    return std::min<int64_t>(kCacheLineBytes / narrowest, blockLanes());
+  }
+
+  /// Steps of the axis per tile. The rows that a tile's steps touch must
+  /// stay in the first-level cache while its register chunks walk them; with
+  /// a power-of-two stride along the axis (common: 16 KiB between the rows
+  /// of decayed_sum's [b, t, r, c]) every row lands in the same cache sets,
+  /// so a tile keeps (rows per step) x (steps) within the cache's ways. At
+  /// least 4 steps, so that moving the carries between the registers and
+  /// the stack costs little.
+  int64_t tileSteps() {
+    // Arrays each step reads or writes: the group's inputs, and its outputs
+    // at points (values of lanes or reduced chunks are written once).
+    int64_t arrays = inputMemref.size();
+    for (auto [value, target] : outputs)
+      if (valueLevels.lookup(value) == Level::Point)
+        ++arrays;
+    return std::max<int64_t>(4, kCacheWays / std::max<int64_t>(arrays, 1));
+  }
+
+  SmallVector<Type> memoryTypes() {
+    SmallVector<Type> types(kernel.getArgumentTypes());
+    for (Value temporary : temporaries)
+      types.push_back(temporary.getType());
+    return types;
+  }
+
+  /// Emits `step(b, s, laneCount)`, one step of the axis for all lanes of
+  /// the block, for s in [lower, upper). The steps run in tiles; in each
+  /// tile, each full chunk of `chunkLanes` lanes keeps its carries in
+  /// registers (the lanes unrolled, which LLVM's SLP vectorizer turns into
+  /// vector code) and the remaining lanes use the stack buffer, which also
+  /// holds every carry between tiles. Lane-uniform carries advance in the
+  /// remainder run only (it is emitted even when it has no lanes).
+  void emitSteps(OpBuilder &b, Location loc, Value lower, Value upper, Value laneCount,
+                 ArrayRef<Value> carries,
+                 function_ref<void(OpBuilder &, Value, Value)> step) {
+    chunkLanes = shape->innerDim ? registerChunkLanes() : 1;
+    if (chunkLanes <= 1) {
+      emitFor(b, loc, lower, upper, [&](OpBuilder &b, Value s) { step(b, s, laneCount); });
+      return;
+    }
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value width = b.create<arith::ConstantIndexOp>(loc, chunkLanes);
+    Value tile = b.create<arith::ConstantIndexOp>(loc, tileSteps());
+    Value chunks = b.create<arith::DivUIOp>(loc, laneCount, width);
+    Value chunked = b.create<arith::MulIOp>(loc, chunks, width);
+    auto tileLoop = b.create<scf::ForOp>(loc, lower, upper, tile);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Value tileBegin = tileLoop.getInductionVar();
+    Value tileEnd =
+        b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, tileBegin, tile), upper);
+    auto chunkLoop = b.create<scf::ForOp>(loc, c0, chunks, c1);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(chunkLoop.getBody());
+      laneOffset = b.create<arith::MulIOp>(loc, chunkLoop.getInductionVar(), width);
+      SmallVector<SmallVector<Value>> cells;
+      for (size_t k = 0; k < carries.size(); ++k) {
+        cells.emplace_back();
+        for (int64_t lane = 0; lane < (isUniformCarry(k) ? 1 : chunkLanes); ++lane) {
+          Value index = b.create<arith::ConstantIndexOp>(loc, lane);
+          cells.back().push_back(loadCarry(b, loc, carries, k, index));
+        }
+      }
+      registerCarries = &cells;
+      emitFor(b, loc, tileBegin, tileEnd, [&](OpBuilder &b, Value s) { step(b, s, width); });
+      registerCarries = nullptr;
+      for (size_t k = 0; k < carries.size(); ++k)
+        if (!isUniformCarry(k))
+          for (auto [lane, value] : llvm::enumerate(cells[k]))
+            storeCarry(b, loc, carries, k, value, b.create<arith::ConstantIndexOp>(loc, lane));
+    }
+    laneOffset = chunked;
+    Value rest = b.create<arith::SubIOp>(loc, laneCount, chunked);
+    emitFor(b, loc, tileBegin, tileEnd, [&](OpBuilder &b, Value s) { step(b, s, rest); });
+    laneOffset = Value();
   }
 
   //===--------------------------------------------------------------------===//
@@ -468,13 +706,15 @@ private:
     });
   }
 
-  /// One step of a scan at axis position `t` for every lane of the block.
-  /// `first` marks the step that starts the scan without an init. Operands
-  /// that are the same for every lane (`uniform`) combine once per step,
-  /// before the lanes, in a carry of one cell; the lanes read the carry
-  /// before the step.
-  void emitScanStep(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
-                    ArrayRef<Value> carries, Value t, bool first) {
+  /// One step of the scan or reduce at axis position `t` for every lane of
+  /// the block. `first` marks the step that starts the carries (a scan
+  /// without an init, a chunk of a reduce). Operands that are the same for
+  /// every lane (`uniform`) combine once per step, before the lanes, in a
+  /// carry of one cell; the lanes read the carry before the step. A scan
+  /// also evaluates its epilogue maps and stores its outputs at the point.
+  void emitAnchorStep(OpBuilder &b, Location loc, Value laneCount, ArrayRef<Value> carries,
+                      Value t, bool first) {
+    auto scan = dyn_cast<ScanOp>(anchor);
     size_t n = carries.size();
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     SmallVector<Value> before(n), after(n), shared(n);
@@ -490,7 +730,7 @@ private:
         for (size_t k = 0; k < n; ++k) {
           Type type = getElementTypeOrSelf(anchorInputs()[k].getType());
           Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
-          before[k] = uniform[k] ? b.create<memref::LoadOp>(loc, carries[k], c0).getResult() : zero;
+          before[k] = uniform[k] ? loadCarry(b, loc, carries, k, c0) : zero;
           lhs[k] = before[k];
           rhs[k] = uniform[k] ? x[k] : zero;
         }
@@ -510,15 +750,17 @@ private:
       } else {
         SmallVector<Value> carry(n);
         for (size_t k = 0; k < n; ++k)
-          carry[k] = uniform[k] ? before[k] : b.create<memref::LoadOp>(loc, carries[k], lane);
+          carry[k] = uniform[k] ? before[k] : loadCarry(b, loc, carries, k, lane);
         SmallVector<Value> next = combine(b, carry, x);
         for (size_t k = 0; k < n; ++k)
-          scanned[k] = scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
+          scanned[k] = scan && scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
         x = next;
       }
       for (size_t k = 0; k < n; ++k)
         if (!uniform[k])
-          b.create<memref::StoreOp>(loc, x[k], carries[k], lane);
+          storeCarry(b, loc, carries, k, x[k], lane);
+      if (!scan)
+        return;
       for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
         env[result] = value;
       evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
@@ -526,7 +768,7 @@ private:
     });
     for (size_t k = 0; k < n; ++k)
       if (uniform[k])
-        b.create<memref::StoreOp>(loc, after[k], carries[k], c0);
+        storeCarry(b, loc, carries, k, after[k], c0);
   }
 
   /// Whether a point value of the group is the same for every lane of the
@@ -535,9 +777,13 @@ private:
     auto map = value.getDefiningOp<MapOp>();
     if (!map || !shape->innerDim)
       return false;
+    Block &body = map.getBody().front();
+    Value yielded = body.getTerminator()->getOperand(cast<OpResult>(value).getResultNumber());
+    llvm::SmallDenseSet<unsigned> read = argumentsRead(body, yielded);
     for (auto [i, input] : llvm::enumerate(map.getInputs())) {
-      // An input the body ignores (there for the domain's extent) is not read.
-      if (map.getBody().getArgument(i).use_empty())
+      // Inputs this result does not read (there for the domain's extent, or
+      // for other results) do not matter.
+      if (!read.contains(i))
         continue;
       if (!isa<BlockArgument>(input)) {
         if (!laneUniform(input))
@@ -552,18 +798,19 @@ private:
     return true;
   }
 
-  /// The scan operands whose inputs are lane-uniform and whose combiner
+  /// The anchor operands whose inputs are lane-uniform and whose combiner
   /// results depend only on such operands (decayed_sum's A, broadcast over
-  /// c). Scans with inits or exclusive ones keep per-lane carries.
+  /// c; chunk_aggregate's count). Scans with inits or exclusive ones keep
+  /// per-lane carries.
   SmallVector<bool> laneUniformOperands() {
     size_t n = anchorInputs().size();
     SmallVector<bool> result(n, false);
     auto scan = dyn_cast<ScanOp>(anchor);
-    if (!scan || !scan.getInits().empty() || scan.getExclusive())
+    if (scan && (!scan.getInits().empty() || scan.getExclusive()))
       return result;
     for (size_t k = 0; k < n; ++k)
-      result[k] = laneUniform(scan.getInputs()[k]);
-    Block &combiner = scan.getCombiner().front();
+      result[k] = laneUniform(anchorInputs()[k]);
+    Block &combiner = anchor->getRegion(0).front();
     for (bool changed = true; changed;) {
       changed = false;
       llvm::DenseSet<Value> uniformValues;
@@ -628,17 +875,13 @@ private:
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        emitScanStep(b, loc, scan, laneCount, carries, axisIndex(b, c0), /*first=*/true);
+        emitAnchorStep(b, loc, laneCount, carries, axisIndex(b, c0), /*first=*/true);
       }
       start = c1;
     }
-    auto loop = b.create<scf::ForOp>(loc, start, size, c1);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      emitScanStep(b, loc, scan, laneCount, carries, axisIndex(b, loop.getInductionVar()),
-                   /*first=*/false);
-    }
+    emitSteps(b, loc, start, size, laneCount, carries, [&](OpBuilder &b, Value s, Value lanes) {
+      emitAnchorStep(b, loc, lanes, carries, axisIndex(b, s), /*first=*/false);
+    });
 
     // Final carries and the maps on them, per lane. Without inits a scan has
     // no carry results.
@@ -672,25 +915,12 @@ private:
         b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, first, chunkSize), size);
 
     // The first element of the chunk starts the carry; the rest combine.
-    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
-      Env env;
-      SmallVector<Value> point = pointIndex(b, loc, lane, first);
-      storeCarries(b, loc, carries, anchorScalars(b, loc, point, env), lane);
-    });
+    emitAnchorStep(b, loc, laneCount, carries, first, /*first=*/true);
     Value second = b.create<arith::AddIOp>(loc, first, c1);
-    auto loop = b.create<scf::ForOp>(loc, second, afterLast, c1);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value t = loop.getInductionVar();
-      forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
-        Env env;
-        SmallVector<Value> point = pointIndex(b, loc, lane, t);
-        SmallVector<Value> x = anchorScalars(b, loc, point, env);
-        SmallVector<Value> next = combine(b, loadCarries(b, loc, carries, lane), x);
-        storeCarries(b, loc, carries, next, lane);
-      });
-    }
+    emitSteps(b, loc, second, afterLast, laneCount, carries,
+              [&](OpBuilder &b, Value t, Value lanes) {
+                emitAnchorStep(b, loc, lanes, carries, t, /*first=*/false);
+              });
     forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
       Env env;
       SmallVector<Value> out = levelIndex(pointIndex(b, loc, lane, c0), Level::Reduced, j);
@@ -718,6 +948,15 @@ private:
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;
   SmallVector<bool> uniform; // per scan operand: one carry for all lanes
+  SmallVector<bool> needed;  // per anchor operand: its carry is kept
+  // While a register chunk is emitted: its carries (per operand, per lane or
+  // one cell when uniform), its width and the lane being unrolled.
+  SmallVector<SmallVector<Value>> *registerCarries = nullptr;
+  int64_t chunkLanes = 1;
+  int64_t unrolledLane = 0;
+  // The first lane of the run being emitted, when it is not the block's
+  // first: lanes index the block's points and carries from here.
+  Value laneOffset;
 };
 
 class LowerToLoopsPass : public mmrec::impl::MmrecLowerToLoopsBase<LowerToLoopsPass> {

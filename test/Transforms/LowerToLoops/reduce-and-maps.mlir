@@ -1,17 +1,26 @@
-// RUN: mmrec-opt %kernels/chunk_aggregate.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=HDS
+// RUN: mmrec-opt %kernels/chunk_aggregate.mlir -mmrec-fuse -mmrec-lower-to-loops -canonicalize -cse | FileCheck %s --check-prefix=HDS
 // RUN: mmrec-opt %kernels/linear_recurrence.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=LIN
 // RUN: mmrec-opt %kernels/decayed_sum.mlir -mmrec-fuse -mmrec-lower-to-loops | FileCheck %s --check-prefix=SSM
 
 // A chunked reduce: per chunk of 128, the first element starts the carries,
-// the rest combine, and the epilogue map runs once per chunk and lane.
+// the rest combine (in register chunks of 32 bf16 lanes, as scans do), and
+// the epilogue map runs once per chunk and lane. The count is the same for
+// every lane (a constant of the prologue map): one cell, one add per step.
 // HDS-LABEL: func.func @chunk_aggregate__group0(
 // HDS-SAME:      %[[X:[^:]*]]: memref<?x?x?xbf16, {{.*}}>, %[[SUM:[^:]*]]: memref<?x?x?xbf16, {{.*}}>, %[[MEAN:[^:]*]]: memref<?x?x?xbf16, {{.*}}>
+// HDS-DAG:     %[[SUMS:.*]] = memref.alloca() : memref<256xf32>
+// HDS-DAG:     %[[COUNT:.*]] = memref.alloca() : memref<1xf32>
 // HDS:         %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c128
 // HDS:         scf.for %[[J:.*]] = %c0{{.*}} to %[[CHUNKS]]
 // HDS:           %[[FIRST:.*]] = arith.muli %[[J]], %c128
 // HDS:           memref.load %[[X]][%{{.*}}, %[[FIRST]], %{{.*}}]
-// HDS:           scf.for %[[T:.*]] =
-// HDS:             memref.load %[[X]][%{{.*}}, %[[T]], %{{.*}}]
+// HDS:           scf.for %[[TILE:.*]] =
+// HDS:             scf.for
+// HDS-COUNT-32:      memref.load %[[SUMS]]
+// HDS:               memref.load %[[COUNT]]
+// HDS:               scf.for %[[T:.*]] = %[[TILE]] {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
+// HDS:                 arith.addf %{{.*}}, %cst
+// HDS:                 memref.load %[[X]][%{{.*}}, %[[T]], %{{.*}}]
 // HDS:           arith.divf
 // HDS:           memref.store %{{.*}}, %[[SUM]][%{{.*}}, %[[J]], %{{.*}}]
 // HDS:           memref.store %{{.*}}, %[[MEAN]][%{{.*}}, %[[J]], %{{.*}}]
@@ -33,12 +42,16 @@
 
 // A scan operand that is the same for every lane of the block (A[b, t, r]
 // broadcast over c) combines once per step in a one-cell carry; the decay
-// exp(A[t] - A[t-1]) is computed once per step, not once per lane.
+// exp(A[t] - A[t-1]) is computed once per step of a register chunk, and once
+// per step for the remaining lanes, not once per lane.
 // RUN: mmrec-opt %kernels/decayed_sum.mlir -mmrec-fuse -mmrec-lower-to-loops -canonicalize -cse -loop-invariant-code-motion | FileCheck %s --check-prefix=UNIFORM
 // UNIFORM-LABEL: func.func @decayed_sum__group0(
 // UNIFORM:         memref.alloca() : memref<1xf32>
 // UNIFORM:         memref.alloca() : memref<256xf32>
-// UNIFORM:         scf.for %[[T:.*]] = %c1
+// UNIFORM:           scf.for {{.*}} iter_args
+// UNIFORM:             math.exp
+// UNIFORM-NOT:         math.exp
+// UNIFORM:             scf.yield
 // UNIFORM:           math.exp
 // UNIFORM-NEXT:      scf.for
 // UNIFORM-NOT:         math.exp

@@ -36,8 +36,9 @@ TEST(KernelBuilderTest, LibraryInEveryDtype) {
   Context context(Device::CPU);
   for (const library::KernelInfo &info : library::kernels())
     for (DType dtype : {DType::BF16, DType::F16, DType::F32, DType::F64}) {
-      std::vector<int64_t> shape = info.defaultShape.size() == 4 ? std::vector<int64_t>{2, 3, 70, 9}
-                                                                 : std::vector<int64_t>{2, 300, 9};
+      // 37 lanes: register chunks of 8 to 32 lanes and a remainder.
+      std::vector<int64_t> shape = info.defaultShape.size() == 4 ? std::vector<int64_t>{2, 3, 70, 37}
+                                                                 : std::vector<int64_t>{2, 300, 37};
       library::RunReport report =
           library::runAndVerify(context, info.name, dtype, shape, std::random_device{}(), 0);
       EXPECT_TRUE(report.passed())

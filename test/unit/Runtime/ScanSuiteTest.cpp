@@ -394,6 +394,9 @@ std::vector<ScanCase> cases() {
   list.push_back({{4, 1, 3}, 1, DType::F32, Combiner::Sum});
   list.push_back({{1, 1}, 0, DType::F32, Combiner::LinearRecurrence, false, false, true});
   list.push_back({{2, 1001, 3}, 1, DType::BF16, Combiner::LinearRecurrence});
+  // Several lane blocks of 256, register chunks and a remainder per block.
+  list.push_back({{150, 300}, 0, DType::BF16, Combiner::LinearRecurrence});
+  list.push_back({{150, 300}, 0, DType::F32, Combiner::Matrix2x2, /*reverse=*/true});
   list.push_back({{32768, 2}, 0, DType::F32, Combiner::Sum});
   list.push_back({{2, 65536}, 1, DType::F32, Combiner::LinearRecurrence, true});
   list.push_back({{65536}, 0, DType::BF16, Combiner::LinearRecurrence});
