@@ -32,5 +32,19 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmrec_tools_dir, config.llvm_tools_dir]
 tools = [ToolSubst("mmrec-opt", unresolved="fatal"), ToolSubst("mmrec-run", unresolved="fatal"),
+         ToolSubst("mmrec-translate", unresolved="fatal"),
          ToolSubst("mlir-translate", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The CUDA toolkit (ptxas, libdevice) for the tests that assemble PTX: the
+# feature `ptxas` is missing without one, and those tests are UNSUPPORTED.
+cuda_candidates = [os.environ.get(v) for v in ("CUDA_ROOT", "CUDA_HOME", "CUDA_PATH")]
+cuda_candidates.append("/usr/local/cuda")
+for cuda in filter(None, cuda_candidates):
+    ptxas = os.path.join(cuda, "bin", "ptxas")
+    libdevice = os.path.join(cuda, "nvvm", "libdevice", "libdevice.10.bc")
+    if os.access(ptxas, os.X_OK) and os.path.isfile(libdevice):
+        config.available_features.add("ptxas")
+        config.substitutions.append(("%ptxas", ptxas))
+        config.substitutions.append(("%cuda_path", cuda))
+        break

@@ -37,6 +37,7 @@ void mmrec::buildCpuPipeline(OpPassManager &pm) {
 }
 
 void mmrec::registerMmrecPipelines() {
+  registerGpuPipeline();
   PassPipelineRegistration<>("mmrec-to-cpu",
                              "Lower mmrec kernels to LLVM dialect loop nests for the CPU JIT",
                              buildCpuPipeline);

@@ -1,14 +1,19 @@
 //===- Pipelines.h - mmrec pass pipelines ----------------------*- C++ -*-===//
 //
 // The pipelines that take a kernel file to machine code: -mmrec-to-cpu
-// (mmrec -> groups -> loops -> LLVM dialect, for the ORC JIT).
+// (mmrec -> groups -> loops -> LLVM dialect, for the ORC JIT) and
+// -mmrec-to-ptx (mmrec -> groups -> GPU kernels -> NVVM -> PTX).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef MMREC_PIPELINES_PIPELINES_H
 #define MMREC_PIPELINES_PIPELINES_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+
+#include <string>
+#include <vector>
 
 namespace mmrec {
 
@@ -16,8 +21,35 @@ namespace mmrec {
 /// -mmrec-lower-to-loops), with C interfaces.
 void buildCpuPipeline(mlir::OpPassManager &pm);
 
-/// Registers -mmrec-to-cpu for mmrec-opt.
+/// Registers -mmrec-to-cpu and -mmrec-to-ptx for mmrec-opt.
 void registerMmrecPipelines();
+
+struct GpuPipelineOptions {
+  std::string chip = "sm_90a";
+  std::string features = "+ptx80"; // the PTX ISA version
+  int optLevel = 3;
+  std::string cudaPath; // empty: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, LLVM's default
+};
+
+/// mmrec kernels -> one gpu.binary per kernel holding the PTX of its
+/// kernels (see -mmrec-lower-to-gpu for their arguments and launch).
+void buildGpuPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options);
+
+/// Registers -mmrec-to-ptx.
+void registerGpuPipeline();
+
+/// What a context running buildGpuPipeline needs beyond the passes' own
+/// dialects: conversion interfaces, the NVVM target, LLVM IR translations.
+void registerGpuPipelineDependencies(mlir::DialectRegistry &registry);
+
+/// The PTX of one mmrec kernel: the entry points `<kernel>__group<i>`.
+struct GpuKernelModule {
+  std::string kernel;
+  std::string ptx;
+};
+
+/// The PTX of every gpu.binary in `module` (after buildGpuPipeline).
+std::vector<GpuKernelModule> collectPtx(mlir::ModuleOp module);
 
 } // namespace mmrec
 

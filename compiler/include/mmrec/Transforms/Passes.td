@@ -81,4 +81,28 @@ def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower the groups of each kernel to GPU kernels (the `lanes` strategy)";
+  let description = [{
+    Replaces every `mmrec.kernel` (after `-mmrec-fuse`) by a `gpu.module` of
+    the same name holding one `gpu.func` kernel per group,
+    `@<kernel>__group<i>(args...)`, where `args` are the kernel's memrefs
+    followed by its temporaries, as for `-mmrec-lower-to-loops`. The module
+    gets `gpu.container_module`.
+
+    Each thread owns one lane block: `vector` consecutive lanes (from
+    `#mmrec.tiling`, else 1) of the innermost non-axis dimension at one index
+    of the other non-axis dimensions, numbered by the global thread index
+    x (`block_id * block_dim + thread_id`); threads past the last block do
+    nothing. The thread walks the scan axis in scan order with its carries in
+    registers (the lanes of a full block unrolled), evaluating the group's
+    maps per point, per lane and per reduced element as the CPU lowering
+    does. Each kernel records the launch it needs: `mmrec.block_threads`
+    (32 x `warps` of the tiling, else 128) and `mmrec.lanes_per_thread`; the
+    grid is ceil(lane blocks / block_threads) blocks.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // MMREC_TRANSFORMS_PASSES

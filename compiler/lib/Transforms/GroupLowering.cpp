@@ -1,0 +1,1134 @@
+//===- GroupLowering.cpp - fused groups to loop nests ---------------------===//
+//
+// Each group becomes loop nests over lane blocks. A lane block is a run of
+// consecutive elements of the innermost dimension that is not the scan axis
+// (the contiguous one in the usual layouts), at one index of the other lane
+// dimensions: up to `lanes` elements for a CPU thread, `vector` for a GPU
+// thread. A scan walks its axis sequentially inside the block.
+//
+// On the CPU the walk goes in tiles of a few steps: in a tile, each register
+// chunk of lanes (a cache line) walks the steps with its carries in
+// registers, then the lanes that do not fill a chunk walk them with their
+// carries in the block's stack buffer, which also holds every carry between
+// tiles. On the GPU a thread's carries are in registers all along.
+//
+// Maps of the group are evaluated at each point (prologue and epilogue), at
+// each lane (init and final carry) or at each reduced element, and never
+// materialized. Carries that nothing needs are not kept; operands that are
+// the same for every lane combine once per step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupLowering.h"
+
+#include "mmrec/Analysis/DimSource.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace mmrec;
+
+namespace {
+
+/// The index space a value of a group is computed in.
+enum class Level { Point, Lane, Reduced };
+
+/// Lane blocks hold this many elements when the op has no #mmrec.tiling.
+constexpr int64_t kDefaultLanes = 256;
+
+/// Threads of a GPU block when the op has no #mmrec.tiling (4 warps).
+constexpr int64_t kDefaultGpuBlockThreads = 128;
+
+/// The unit of memory traffic of CPUs: a register chunk of lanes reads whole
+/// lines of it at each step of the axis.
+constexpr int64_t kCacheLineBytes = 64;
+
+/// The associativity of first-level data caches (8 on AMD Zen and older
+/// Intel cores, 12 on recent Intel cores): the lines of one set it holds.
+constexpr int64_t kCacheWays = 8;
+
+/// The arguments of `block` that `value`, computed in it, depends on.
+llvm::SmallDenseSet<unsigned> argumentsRead(Block &block, Value value) {
+  llvm::SmallDenseSet<unsigned> read;
+  SmallVector<Value> work{value};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == &block)
+        read.insert(arg.getArgNumber());
+      continue;
+    }
+    v.getDefiningOp()->walk(
+        [&](Operation *op) { work.append(op->operand_begin(), op->operand_end()); });
+  }
+  return read;
+}
+
+class GroupLowering {
+public:
+  /// `temporaries` are the kernel's buffers between groups
+  /// (KernelOp::getTemporaries); every group function takes them after the
+  /// kernel's arguments.
+  GroupLowering(KernelOp kernel, GroupOp group, unsigned index, ArrayRef<Value> temporaries,
+                gpu::GPUModuleOp gpuModule = {})
+      : kernel(kernel), group(group), index(index), temporaries(temporaries),
+        gpuModule(gpuModule) {
+    for (BlockArgument arg : kernel.getArguments())
+      memoryIndex[arg] = arg.getArgNumber();
+    for (auto [k, temporary] : llvm::enumerate(temporaries))
+      memoryIndex[temporary] = kernel.getNumArguments() + k;
+  }
+
+  /// The memref type of a temporary: its tensor's shape, a unit innermost
+  /// stride (the runtime allocates temporaries contiguous), other strides
+  /// dynamic.
+  static MemRefType temporaryType(Value temporary) {
+    auto type = cast<RankedTensorType>(temporary.getType());
+    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+    if (!strides.empty())
+      strides.back() = 1;
+    return MemRefType::get(
+        type.getShape(), type.getElementType(),
+        StridedLayoutAttr::get(type.getContext(), ShapedType::kDynamic, strides));
+  }
+
+  LogicalResult lower() {
+    if (failed(bindMemory()) || failed(classify()))
+      return failure();
+    std::string name = (kernel.getSymName() + "__group" + Twine(index)).str();
+    OpBuilder builder(kernel.getContext());
+    if (gpuModule) {
+      builder.setInsertionPoint(gpuModule.getBody()->getTerminator());
+      emitGpuKernel(builder, name);
+      return success();
+    }
+    ModuleOp module = kernel->getParentOfType<ModuleOp>();
+    builder.setInsertionPointToEnd(module.getBody());
+    emitBlockCount(builder, name + "_blocks");
+    emitBody(builder, name);
+    return success();
+  }
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Analysis
+  //===--------------------------------------------------------------------===//
+
+  /// Finds the memory behind each group input (a kernel argument or a
+  /// temporary) and the memory each group result is written to.
+  LogicalResult bindMemory() {
+    for (auto [input, arg] : llvm::zip(group.getInputs(), group.getBody().getArguments())) {
+      if (auto load = input.getDefiningOp<LoadOp>())
+        inputMemref[arg] = load.getSource();
+      else if (memoryIndex.count(input))
+        inputMemref[arg] = input;
+      else
+        return group.emitOpError("reads a value that is neither loaded nor computed by a group; "
+                                 "run -mmrec-fuse first");
+    }
+    auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
+    for (auto [result, inner] : llvm::zip(group.getResults(), yield.getValues())) {
+      if (memoryIndex.count(result))
+        outputs.push_back({inner, result});
+      for (Operation *user : result.getUsers())
+        if (auto store = dyn_cast<StoreOp>(user))
+          outputs.push_back({inner, store.getTarget()});
+    }
+    return success();
+  }
+
+  /// Assigns each map of the group the index space it is evaluated in.
+  LogicalResult classify() {
+    anchor = group.getScanOrReduce();
+    Block &body = group.getBody().front();
+    if (!anchor) {
+      for (Operation &op : body.without_terminator())
+        if (auto map = dyn_cast<MapOp>(op))
+          levels[map] = Level::Point;
+      auto yield = cast<YieldOp>(body.getTerminator());
+      if (yield.getValues().empty())
+        return success();
+      domainSource = yield.getValues()[0];
+      return success();
+    }
+    auto markProducers = [&](auto &&self, Value value, Level level) -> void {
+      auto map = value.getDefiningOp<MapOp>();
+      if (!map || levels.count(map))
+        return;
+      levels[map] = level;
+      for (Value input : map.getInputs())
+        self(self, input, level);
+    };
+    if (auto scan = dyn_cast<ScanOp>(anchor)) {
+      for (Value input : scan.getInputs())
+        markProducers(markProducers, input, Level::Point);
+      for (Value init : scan.getInits())
+        markProducers(markProducers, init, Level::Lane);
+      for (Value v : scan.getScanned())
+        valueLevels[v] = Level::Point;
+      for (Value v : scan.getCarries())
+        valueLevels[v] = Level::Lane;
+      domainSource = scan.getInputs()[0];
+      axis = scan.getAxis();
+    } else {
+      auto reduce = cast<ReduceOp>(anchor);
+      for (Value input : reduce.getInputs())
+        markProducers(markProducers, input, Level::Point);
+      for (Value v : reduce.getResults())
+        valueLevels[v] = Level::Reduced;
+      domainSource = reduce.getInputs()[0];
+      axis = reduce.getAxis();
+      chunk = reduce.getChunk();
+    }
+    for (auto [map, level] : levels)
+      for (Value v : map->getResults())
+        valueLevels[v] = level;
+    // Consumers: the level of what they read from the group.
+    for (Operation &op : body.without_terminator()) {
+      auto map = dyn_cast<MapOp>(op);
+      if (!map || levels.count(map))
+        continue;
+      std::optional<Level> level;
+      for (Value input : map.getInputs())
+        if (auto it = valueLevels.find(input); it != valueLevels.end())
+          level = it->second;
+      if (!level)
+        return map.emitOpError("reads nothing computed in its group; run -mmrec-fuse to build "
+                               "groups");
+      levels[map] = *level;
+      for (Value v : map->getResults())
+        valueLevels[v] = *level;
+    }
+    return success();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Shapes
+  //===--------------------------------------------------------------------===//
+
+  /// The size of dimension `d` of a tensor of the group, from the memrefs.
+  Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+    DimSource source = findDimSource(tensor, d);
+    if (source.isStatic())
+      return b.create<arith::ConstantIndexOp>(loc, source.staticSize);
+    Value size = b.create<memref::DimOp>(loc, funcArg(source.memref), source.dim);
+    if (source.divisor == 1)
+      return size;
+    return b.create<arith::CeilDivUIOp>(loc, size,
+                                        b.create<arith::ConstantIndexOp>(loc, source.divisor));
+  }
+
+  /// The loop structure of the group: lane dimensions, block size, counts.
+  struct Shape {
+    SmallVector<Value> dims;         // the domain's sizes
+    SmallVector<int64_t> outerDims;  // lane dimensions indexed per block
+    std::optional<int64_t> innerDim; // lane dimension split into blocks
+    Value innerBlocks, blocks;
+  };
+
+  Shape computeShape(OpBuilder &b, Location loc) {
+    Shape shape;
+    auto type = cast<RankedTensorType>(domainSource.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      shape.dims.push_back(dimOf(b, loc, domainSource, d));
+    SmallVector<int64_t> laneDims;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (!axis || d != *axis)
+        laneDims.push_back(d);
+    Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+    shape.innerBlocks = one;
+    if (!laneDims.empty()) {
+      shape.innerDim = laneDims.back();
+      laneDims.pop_back();
+      Value lanes = b.create<arith::ConstantIndexOp>(loc, blockLanes());
+      shape.innerBlocks = b.create<arith::CeilDivUIOp>(loc, shape.dims[*shape.innerDim], lanes);
+    }
+    shape.outerDims = laneDims;
+    shape.blocks = shape.innerBlocks;
+    for (int64_t d : shape.outerDims)
+      shape.blocks = b.create<arith::MulIOp>(loc, shape.blocks, shape.dims[d]);
+    return shape;
+  }
+
+  /// Lanes of a block: `lanes` of the tiling on the CPU (a thread's run),
+  /// `vector` on the GPU (a GPU thread's lanes).
+  int64_t blockLanes() {
+    TilingAttr tiling = anchorTiling();
+    if (gpuModule)
+      return tiling ? tiling.getVector() : 1;
+    return tiling ? tiling.getLanes() : kDefaultLanes;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Functions
+  //===--------------------------------------------------------------------===//
+
+  /// The function argument standing for a kernel argument or a temporary.
+  Value funcArg(Value memory) { return currentArgs[memoryIndex.lookup(memory)]; }
+
+  /// The kernel's memref types, then its temporaries'.
+  SmallVector<Type> memoryArgTypes() {
+    SmallVector<Type> inputs(kernel.getArgumentTypes());
+    for (Value temporary : temporaries)
+      inputs.push_back(temporaryType(temporary));
+    return inputs;
+  }
+
+  func::FuncOp createFunc(OpBuilder &builder, StringRef name, TypeRange extraInputs,
+                          TypeRange results) {
+    SmallVector<Type> inputs = memoryArgTypes();
+    inputs.append(extraInputs.begin(), extraInputs.end());
+    auto func = builder.create<func::FuncOp>(kernel.getLoc(), name,
+                                             builder.getFunctionType(inputs, results));
+    func->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+    // Argument attributes of the kernel (e.g. llvm.noalias from the
+    // runtime's specializations) carry over to its functions.
+    for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
+      if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
+        func.setArgAttrs(i, attrs);
+    return func;
+  }
+
+  void emitBlockCount(OpBuilder &builder, StringRef name) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    func::FuncOp func = createFunc(builder, name, {}, builder.getIndexType());
+    builder.setInsertionPointToStart(func.addEntryBlock());
+    currentArgs = func.getArguments();
+    Shape shape = computeShape(builder, loc);
+    builder.create<func::ReturnOp>(loc, shape.blocks);
+  }
+
+  void emitBody(OpBuilder &builder, StringRef name) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    Type index = builder.getIndexType();
+    func::FuncOp func = createFunc(builder, name, {index, index}, {});
+    Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    currentArgs = func.getArguments();
+    Shape shape = computeShape(builder, loc);
+    this->shape = &shape;
+
+    // Carries of the block's lanes live on the stack.
+    SmallVector<Value> carries;
+    if (anchor) {
+      analyzeCarries();
+      for (auto [k, input] : llvm::enumerate(anchorInputs()))
+        carries.push_back(builder.create<memref::AllocaOp>(
+            loc, MemRefType::get({uniform[k] ? 1 : blockLanes()},
+                                 getElementTypeOrSelf(input.getType()))));
+    }
+
+    Value begin = entry->getArgument(entry->getNumArguments() - 2);
+    Value end = entry->getArgument(entry->getNumArguments() - 1);
+    Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = builder.create<arith::ConstantIndexOp>(loc, 1);
+    auto blockLoop = builder.create<scf::ForOp>(loc, begin, end, c1);
+    builder.setInsertionPointToStart(blockLoop.getBody());
+    Value laneCount = decodeBlock(builder, loc, blockLoop.getInductionVar());
+
+    if (!anchor)
+      emitMapGroup(builder, loc, laneCount);
+    else if (auto scan = dyn_cast<ScanOp>(anchor))
+      emitScan(builder, loc, scan, laneCount, carries);
+    else
+      emitReduce(builder, loc, cast<ReduceOp>(anchor), laneCount, carries);
+
+    builder.setInsertionPointToEnd(entry);
+    builder.create<func::ReturnOp>(loc);
+  }
+
+  /// Sets `laneBase` to lane 0 of lane block `block` and returns its number
+  /// of lanes: the index of each outer lane dimension (the last varies
+  /// fastest), then the run of inner lanes.
+  Value decodeBlock(OpBuilder &builder, Location loc, Value block) {
+    Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
+    laneBase.assign(shape->dims.size(), c0);
+    Value rest = builder.create<arith::DivUIOp>(loc, block, shape->innerBlocks);
+    for (int64_t d : llvm::reverse(shape->outerDims)) {
+      laneBase[d] = builder.create<arith::RemUIOp>(loc, rest, shape->dims[d]);
+      rest = builder.create<arith::DivUIOp>(loc, rest, shape->dims[d]);
+    }
+    if (!shape->innerDim)
+      return builder.create<arith::ConstantIndexOp>(loc, 1);
+    Value lanes = builder.create<arith::ConstantIndexOp>(loc, blockLanes());
+    Value innerBlock = builder.create<arith::RemUIOp>(loc, block, shape->innerBlocks);
+    Value first = builder.create<arith::MulIOp>(loc, innerBlock, lanes);
+    laneBase[*shape->innerDim] = first;
+    Value left = builder.create<arith::SubIOp>(loc, shape->dims[*shape->innerDim], first);
+    return builder.create<arith::MinUIOp>(loc, left, lanes);
+  }
+
+  void analyzeCarries() {
+    uniform = laneUniformOperands();
+    needed = neededCarries();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // GPU kernels (the `lanes` strategy)
+  //===--------------------------------------------------------------------===//
+
+  /// One gpu.func kernel: each thread owns one lane block of `vector`
+  /// consecutive lanes (from #mmrec.tiling, else 1) and walks the axis with
+  /// its carries in registers. The lanes of a full block are unrolled;
+  /// those of the partial last block of a row are walked one at a time.
+  void emitGpuKernel(OpBuilder &builder, StringRef name) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    auto func = builder.create<gpu::GPUFuncOp>(loc, name,
+                                               builder.getFunctionType(memoryArgTypes(), {}));
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), builder.getUnitAttr());
+    func->setAttr(kBlockThreadsAttr, builder.getI64IntegerAttr(gpuBlockThreads()));
+    // The block size is fixed: ptxas allocates registers for it (.reqntid).
+    func.setKnownBlockSizeAttr(
+        builder.getDenseI32ArrayAttr({static_cast<int32_t>(gpuBlockThreads()), 1, 1}));
+    func->setAttr(kLanesPerThreadAttr, builder.getI64IntegerAttr(blockLanes()));
+    for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
+      if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
+        func.setArgAttrs(i, attrs);
+    Block *entry = &func.getBody().front();
+    builder.setInsertionPointToStart(entry);
+    currentArgs = func.getArguments();
+    Shape shape = computeShape(builder, loc);
+    this->shape = &shape;
+    if (anchor)
+      analyzeCarries();
+
+    Value blockId = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+    Value blockDim = builder.create<gpu::BlockDimOp>(loc, gpu::Dimension::x);
+    Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+    Value thread = builder.create<arith::AddIOp>(
+        loc, builder.create<arith::MulIOp>(loc, blockId, blockDim), threadId);
+    Value inRange =
+        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, thread, shape.blocks);
+    auto ifOp = builder.create<scf::IfOp>(loc, inRange, /*withElseRegion=*/false);
+    builder.setInsertionPointToStart(ifOp.thenBlock());
+    Value laneCount = decodeBlock(builder, loc, thread);
+    if (!anchor) {
+      emitMapGroup(builder, loc, laneCount);
+    } else if (blockLanes() == 1) {
+      emitInRegisters(builder, loc, 1);
+    } else {
+      Value width = builder.create<arith::ConstantIndexOp>(loc, blockLanes());
+      Value full =
+          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, laneCount, width);
+      auto split = builder.create<scf::IfOp>(loc, full, /*withElseRegion=*/true);
+      builder.setInsertionPointToStart(split.thenBlock());
+      emitInRegisters(builder, loc, blockLanes());
+      builder.setInsertionPointToStart(split.elseBlock());
+      Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
+      Value c1 = builder.create<arith::ConstantIndexOp>(loc, 1);
+      auto lanes = builder.create<scf::ForOp>(loc, c0, laneCount, c1);
+      builder.setInsertionPointToStart(lanes.getBody());
+      laneOffset = lanes.getInductionVar();
+      emitInRegisters(builder, loc, 1);
+      laneOffset = Value();
+    }
+    builder.setInsertionPointToEnd(entry);
+    builder.create<gpu::ReturnOp>(loc);
+  }
+
+  /// The anchor over `width` lanes (unrolled) with every carry in registers.
+  void emitInRegisters(OpBuilder &b, Location loc, int64_t width) {
+    chunkLanes = width;
+    SmallVector<SmallVector<Value>> cells;
+    for (auto [k, input] : llvm::enumerate(anchorInputs())) {
+      Value zero = b.create<arith::ConstantOp>(
+          loc, b.getZeroAttr(getElementTypeOrSelf(input.getType())));
+      cells.emplace_back(uniform[k] ? 1 : width, zero);
+    }
+    registerCarries = &cells;
+    Value count = b.create<arith::ConstantIndexOp>(loc, width);
+    SmallVector<Value> noBuffers(cells.size());
+    if (auto scan = dyn_cast<ScanOp>(anchor))
+      emitScan(b, loc, scan, count, noBuffers);
+    else
+      emitReduce(b, loc, cast<ReduceOp>(anchor), count, noBuffers);
+    registerCarries = nullptr;
+  }
+
+  int64_t gpuBlockThreads() {
+    TilingAttr tiling = anchorTiling();
+    return tiling ? 32 * tiling.getWarps() : kDefaultGpuBlockThreads;
+  }
+
+  TilingAttr anchorTiling() {
+    if (auto scan = dyn_cast_or_null<ScanOp>(anchor))
+      return scan.getTilingAttr();
+    if (auto reduce = dyn_cast_or_null<ReduceOp>(anchor))
+      return reduce.getTilingAttr();
+    return {};
+  }
+
+  ValueRange anchorInputs() {
+    if (auto scan = dyn_cast<ScanOp>(anchor))
+      return scan.getInputs();
+    return cast<ReduceOp>(anchor).getInputs();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Scalar evaluation
+  //===--------------------------------------------------------------------===//
+
+  using Env = llvm::DenseMap<Value, Value>;
+
+  /// The point of the domain for lane `lane` of the block at `t` on the axis.
+  SmallVector<Value> pointIndex(OpBuilder &b, Location loc, Value lane, Value t) {
+    SmallVector<Value> idx(laneBase);
+    if (shape->innerDim)
+      idx[*shape->innerDim] =
+          b.create<arith::AddIOp>(loc, laneBase[*shape->innerDim], carryIndex(b, loc, lane));
+    if (axis)
+      idx[*axis] = t;
+    return idx;
+  }
+
+  /// `point` without the axis (the lane index), or with the axis replaced by
+  /// `chunkIndex` (a reduced element).
+  SmallVector<Value> levelIndex(ArrayRef<Value> point, Level level, Value chunkIndex) {
+    SmallVector<Value> idx(point);
+    if (level == Level::Lane || (level == Level::Reduced && !chunk))
+      idx.erase(idx.begin() + *axis);
+    else if (level == Level::Reduced)
+      idx[*axis] = chunkIndex;
+    return idx;
+  }
+
+  Value scalarAt(OpBuilder &b, Location loc, Value tensor, ArrayRef<Value> idx, Env &env) {
+    if (Value known = env.lookup(tensor))
+      return known;
+    auto arg = cast<BlockArgument>(tensor);
+    return b.create<memref::LoadOp>(loc, funcArg(inputMemref.lookup(arg)), idx);
+  }
+
+  /// Evaluates the maps of `level` at `idx` (in the level's index space),
+  /// in order, adding their results to `env`.
+  void evalMaps(OpBuilder &b, Location loc, Level level, bool beforeAnchor, ArrayRef<Value> idx,
+                Env &env) {
+    Block &body = group.getBody().front();
+    for (Operation &op : body.without_terminator()) {
+      if (anchor && (&op == anchor))
+        continue;
+      bool before = anchor && op.isBeforeInBlock(anchor);
+      auto map = dyn_cast<MapOp>(op);
+      if (!map || levels.lookup(map) != level || (anchor && before != beforeAnchor))
+        continue;
+      IRMapping mapping;
+      for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+        AffineMap indexing = map.getIndexingMap(i);
+        SmallVector<Value> inputIdx;
+        for (unsigned q = 0; q < indexing.getNumResults(); ++q)
+          inputIdx.push_back(idx[indexing.getDimPosition(q)]);
+        mapping.map(map.getBody().getArgument(i), scalarAt(b, loc, input, inputIdx, env));
+      }
+      Block &mapBody = map.getBody().front();
+      for (Operation &inner : mapBody.without_terminator())
+        b.clone(inner, mapping);
+      for (auto [result, yielded] :
+           llvm::zip(map.getResults(), mapBody.getTerminator()->getOperands()))
+        env[result] = mapping.lookupOrDefault(yielded);
+    }
+  }
+
+  /// Stores the group results of `level` at `idx`.
+  void storeOutputs(OpBuilder &b, Location loc, Level level, ArrayRef<Value> idx, Env &env) {
+    for (auto [value, target] : outputs) {
+      auto it = valueLevels.find(value);
+      Level valueLevel = it == valueLevels.end() ? Level::Point : it->second;
+      if (valueLevel != level)
+        continue;
+      Value scalar = scalarAt(b, loc, value, idx, env);
+      b.create<memref::StoreOp>(loc, scalar, funcArg(target), idx);
+    }
+  }
+
+  /// Applies the combiner of `anchor` to lhs and rhs scalars.
+  SmallVector<Value> combine(OpBuilder &b, ValueRange lhs, ValueRange rhs) {
+    Region &combiner = anchor->getRegion(0);
+    Block &block = combiner.front();
+    SmallVector<Value> operands(lhs);
+    operands.append(rhs.begin(), rhs.end());
+    IRMapping mapping;
+    mapping.map(block.getArguments(), operands);
+    for (Operation &inner : block.without_terminator())
+      b.clone(inner, mapping);
+    SmallVector<Value> out;
+    for (Value yielded : block.getTerminator()->getOperands())
+      out.push_back(mapping.lookupOrDefault(yielded));
+    return out;
+  }
+
+  /// Calls `body(lane)` for each lane of the block: in a loop, or unrolled
+  /// over the lanes of a register chunk while one is being emitted.
+  void forLanes(OpBuilder &b, Location loc, Value laneCount,
+                function_ref<void(OpBuilder &, Value)> body) {
+    if (registerCarries) {
+      for (int64_t lane = 0; lane < chunkLanes; ++lane) {
+        unrolledLane = lane;
+        body(b, b.create<arith::ConstantIndexOp>(loc, lane));
+      }
+      return;
+    }
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    auto loop = b.create<scf::ForOp>(loc, c0, laneCount, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(b, loop.getInductionVar());
+  }
+
+  /// The index in the block of `lane`, a lane of the run being emitted.
+  Value carryIndex(OpBuilder &b, Location loc, Value lane) {
+    return laneOffset ? b.create<arith::AddIOp>(loc, laneOffset, lane).getResult() : lane;
+  }
+
+  /// Carry `k` of `lane`: a cell of the block's stack buffer, or a value of
+  /// the register chunk being emitted. Lane-uniform carries have one cell.
+  Value loadCarry(OpBuilder &b, Location loc, ArrayRef<Value> carries, size_t k, Value lane) {
+    if (!needed[k]) {
+      Type type = getElementTypeOrSelf(anchorInputs()[k].getType());
+      return b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
+    }
+    if (registerCarries) {
+      SmallVector<Value> &cells = (*registerCarries)[k];
+      return cells.size() == 1 ? cells[0] : cells[unrolledLane];
+    }
+    if (isUniformCarry(k))
+      return b.create<memref::LoadOp>(loc, carries[k], ValueRange{b.create<arith::ConstantIndexOp>(loc, 0)});
+    return b.create<memref::LoadOp>(loc, carries[k], carryIndex(b, loc, lane));
+  }
+
+  void storeCarry(OpBuilder &b, Location loc, ArrayRef<Value> carries, size_t k, Value value,
+                  Value lane) {
+    if (!needed[k])
+      return;
+    if (registerCarries) {
+      SmallVector<Value> &cells = (*registerCarries)[k];
+      cells[cells.size() == 1 ? 0 : unrolledLane] = value;
+      return;
+    }
+    if (isUniformCarry(k))
+      b.create<memref::StoreOp>(loc, value, carries[k], ValueRange{b.create<arith::ConstantIndexOp>(loc, 0)});
+    else
+      b.create<memref::StoreOp>(loc, value, carries[k], carryIndex(b, loc, lane));
+  }
+
+  bool isUniformCarry(size_t k) { return k < uniform.size() && uniform[k]; }
+
+  /// Which carries of the anchor are needed: those whose scanned values,
+  /// final carries or reduced values are used, and those that the combiner
+  /// results of needed carries read (as the lhs, the earlier element). The
+  /// others (the cumulative decay of linear_recurrence, whose product only
+  /// feeds itself) are never kept: their lhs reads as zero and LLVM deletes
+  /// what computes them.
+  SmallVector<bool> neededCarries() {
+    size_t n = anchorInputs().size();
+    SmallVector<bool> needed(n, false);
+    for (size_t k = 0; k < n; ++k) {
+      if (auto scan = dyn_cast<ScanOp>(anchor))
+        needed[k] = !scan.getScanned()[k].use_empty() ||
+                    (!scan.getCarries().empty() && !scan.getCarries()[k].use_empty());
+      else
+        needed[k] = !anchor->getResult(k).use_empty();
+    }
+    Block &combiner = anchor->getRegion(0).front();
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t k = 0; k < n; ++k)
+        if (needed[k])
+          for (unsigned j : argumentsRead(combiner, combiner.getTerminator()->getOperand(k)))
+            if (j < n && !needed[j]) // an lhs argument: the carry of operand j
+              needed[j] = changed = true;
+    }
+    return needed;
+  }
+
+  /// Loads the carries of `lane`.
+  SmallVector<Value> loadCarries(OpBuilder &b, Location loc, ArrayRef<Value> carries, Value lane) {
+    SmallVector<Value> values;
+    for (size_t k = 0; k < carries.size(); ++k)
+      values.push_back(loadCarry(b, loc, carries, k, lane));
+    return values;
+  }
+
+  void storeCarries(OpBuilder &b, Location loc, ArrayRef<Value> carries, ValueRange values,
+                    Value lane) {
+    for (auto [k, value] : llvm::enumerate(values))
+      storeCarry(b, loc, carries, k, value, lane);
+  }
+
+  /// The scan inputs at a point, after the point's prologue maps.
+  SmallVector<Value> anchorScalars(OpBuilder &b, Location loc, ArrayRef<Value> point, Env &env) {
+    evalMaps(b, loc, Level::Point, /*beforeAnchor=*/true, point, env);
+    SmallVector<Value> values;
+    for (Value input : anchorInputs())
+      values.push_back(scalarAt(b, loc, input, point, env));
+    return values;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Register chunks
+  //===--------------------------------------------------------------------===//
+
+  /// The values of the register chunk's carries, in one list.
+  SmallVector<Value> flatRegisterCarries() {
+    SmallVector<Value> flat;
+    for (SmallVector<Value> &cells : *registerCarries)
+      flat.append(cells.begin(), cells.end());
+    return flat;
+  }
+
+  void setRegisterCarries(ValueRange flat) {
+    for (SmallVector<Value> &cells : *registerCarries)
+      for (Value &cell : cells) {
+        cell = flat.front();
+        flat = flat.drop_front();
+      }
+  }
+
+  /// scf.for over [lower, upper) calling `body(b, iv)`; in a register chunk
+  /// the carries are the loop's iteration arguments.
+  void emitFor(OpBuilder &b, Location loc, Value lower, Value upper,
+               function_ref<void(OpBuilder &, Value)> body) {
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    ValueRange flat;
+    SmallVector<Value> initial;
+    if (registerCarries)
+      initial = flatRegisterCarries();
+    auto loop = b.create<scf::ForOp>(loc, lower, upper, c1, initial);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      if (registerCarries)
+        setRegisterCarries(loop.getRegionIterArgs());
+      body(b, loop.getInductionVar());
+      if (registerCarries)
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
+    }
+    if (registerCarries)
+      setRegisterCarries(loop.getResults());
+  }
+
+  /// scf.if on `condition` around `body`; with the carries in registers they
+  /// are its results (unchanged when the condition is false).
+  void emitIf(OpBuilder &b, Location loc, Value condition, function_ref<void(OpBuilder &)> body) {
+    if (!registerCarries) {
+      auto ifOp = b.create<scf::IfOp>(loc, condition, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      body(b);
+      return;
+    }
+    SmallVector<Value> before = flatRegisterCarries();
+    auto ifOp = b.create<scf::IfOp>(loc, ValueRange(before).getTypes(), condition,
+                                    /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      body(b);
+      b.create<scf::YieldOp>(loc, flatRegisterCarries());
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      b.create<scf::YieldOp>(loc, before);
+    }
+    setRegisterCarries(ifOp.getResults());
+  }
+
+  /// Lanes of a register chunk: one cache line of the group's narrowest
+  /// element type, so that each step of the axis uses whole lines.
+  int64_t registerChunkLanes() {
+    unsigned narrowest = kCacheLineBytes;
+    for (Type type : memoryTypes())
+      narrowest = std::min(narrowest, std::max(getElementTypeOrSelf(type).getIntOrFloatBitWidth() / 8, 1u));
+    return std::min<int64_t>(kCacheLineBytes / narrowest, blockLanes());
+  }
+
+  /// Steps of the axis per tile. The rows that a tile's steps touch must
+  /// stay in the first-level cache while its register chunks walk them; with
+  /// a power-of-two stride along the axis (common: 16 KiB between the rows
+  /// of decayed_sum's [b, t, r, c]) every row lands in the same cache sets,
+  /// so a tile keeps (rows per step) x (steps) within the cache's ways. At
+  /// least 4 steps, so that moving the carries between the registers and
+  /// the stack costs little.
+  int64_t tileSteps() {
+    // Arrays each step reads or writes: the group's inputs, and its outputs
+    // at points (values of lanes or reduced chunks are written once).
+    int64_t arrays = inputMemref.size();
+    for (auto [value, target] : outputs)
+      if (valueLevels.lookup(value) == Level::Point)
+        ++arrays;
+    return std::max<int64_t>(4, kCacheWays / std::max<int64_t>(arrays, 1));
+  }
+
+  SmallVector<Type> memoryTypes() {
+    SmallVector<Type> types(kernel.getArgumentTypes());
+    for (Value temporary : temporaries)
+      types.push_back(temporary.getType());
+    return types;
+  }
+
+  /// Emits `step(b, s, laneCount)`, one step of the axis for all lanes of
+  /// the block, for s in [lower, upper). The steps run in tiles; in each
+  /// tile, each full chunk of `chunkLanes` lanes keeps its carries in
+  /// registers (the lanes unrolled, which LLVM's SLP vectorizer turns into
+  /// vector code) and the remaining lanes use the stack buffer, which also
+  /// holds every carry between tiles. Lane-uniform carries advance in the
+  /// remainder run only (it is emitted even when it has no lanes).
+  void emitSteps(OpBuilder &b, Location loc, Value lower, Value upper, Value laneCount,
+                 ArrayRef<Value> carries,
+                 function_ref<void(OpBuilder &, Value, Value)> step) {
+    if (registerCarries) {
+      // On the GPU every carry of a thread is in registers all along.
+      emitFor(b, loc, lower, upper, [&](OpBuilder &b, Value s) { step(b, s, laneCount); });
+      return;
+    }
+    chunkLanes = shape->innerDim ? registerChunkLanes() : 1;
+    if (chunkLanes <= 1) {
+      emitFor(b, loc, lower, upper, [&](OpBuilder &b, Value s) { step(b, s, laneCount); });
+      return;
+    }
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value width = b.create<arith::ConstantIndexOp>(loc, chunkLanes);
+    Value tile = b.create<arith::ConstantIndexOp>(loc, tileSteps());
+    Value chunks = b.create<arith::DivUIOp>(loc, laneCount, width);
+    Value chunked = b.create<arith::MulIOp>(loc, chunks, width);
+    auto tileLoop = b.create<scf::ForOp>(loc, lower, upper, tile);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Value tileBegin = tileLoop.getInductionVar();
+    Value tileEnd =
+        b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, tileBegin, tile), upper);
+    auto chunkLoop = b.create<scf::ForOp>(loc, c0, chunks, c1);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(chunkLoop.getBody());
+      laneOffset = b.create<arith::MulIOp>(loc, chunkLoop.getInductionVar(), width);
+      SmallVector<SmallVector<Value>> cells;
+      for (size_t k = 0; k < carries.size(); ++k) {
+        cells.emplace_back();
+        for (int64_t lane = 0; lane < (isUniformCarry(k) ? 1 : chunkLanes); ++lane) {
+          Value index = b.create<arith::ConstantIndexOp>(loc, lane);
+          cells.back().push_back(loadCarry(b, loc, carries, k, index));
+        }
+      }
+      registerCarries = &cells;
+      emitFor(b, loc, tileBegin, tileEnd, [&](OpBuilder &b, Value s) { step(b, s, width); });
+      registerCarries = nullptr;
+      for (size_t k = 0; k < carries.size(); ++k)
+        if (!isUniformCarry(k))
+          for (auto [lane, value] : llvm::enumerate(cells[k]))
+            storeCarry(b, loc, carries, k, value, b.create<arith::ConstantIndexOp>(loc, lane));
+    }
+    laneOffset = chunked;
+    Value rest = b.create<arith::SubIOp>(loc, laneCount, chunked);
+    emitFor(b, loc, tileBegin, tileEnd, [&](OpBuilder &b, Value s) { step(b, s, rest); });
+    laneOffset = Value();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Group kinds
+  //===--------------------------------------------------------------------===//
+
+  void emitMapGroup(OpBuilder &b, Location loc, Value laneCount) {
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      Env env;
+      SmallVector<Value> point = pointIndex(b, loc, lane, Value());
+      evalMaps(b, loc, Level::Point, false, point, env);
+      storeOutputs(b, loc, Level::Point, point, env);
+    });
+  }
+
+  /// One step of the scan or reduce at axis position `t` for every lane of
+  /// the block. `first` marks the step that starts the carries (a scan
+  /// without an init, a chunk of a reduce). Operands that are the same for
+  /// every lane (`uniform`) combine once per step, before the lanes, in a
+  /// carry of one cell; the lanes read the carry before the step. A scan
+  /// also evaluates its epilogue maps and stores its outputs at the point.
+  void emitAnchorStep(OpBuilder &b, Location loc, Value laneCount, ArrayRef<Value> carries,
+                      Value t, bool first) {
+    auto scan = dyn_cast<ScanOp>(anchor);
+    size_t n = carries.size();
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    SmallVector<Value> before(n), after(n), shared(n);
+    if (llvm::is_contained(uniform, true)) {
+      Env env;
+      SmallVector<Value> point = pointIndex(b, loc, c0, t);
+      SmallVector<Value> x = anchorScalars(b, loc, point, env);
+      shared = x;
+      if (first) {
+        after = x;
+      } else {
+        SmallVector<Value> lhs(n), rhs(n);
+        for (size_t k = 0; k < n; ++k) {
+          Type type = getElementTypeOrSelf(anchorInputs()[k].getType());
+          Value zero = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type));
+          before[k] = uniform[k] ? loadCarry(b, loc, carries, k, c0) : zero;
+          lhs[k] = before[k];
+          rhs[k] = uniform[k] ? x[k] : zero;
+        }
+        after = combine(b, lhs, rhs);
+      }
+    }
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      Env env;
+      SmallVector<Value> point = pointIndex(b, loc, lane, t);
+      SmallVector<Value> x = anchorScalars(b, loc, point, env);
+      for (size_t k = 0; k < n; ++k)
+        if (uniform[k])
+          x[k] = shared[k]; // computed once, before the lanes
+      SmallVector<Value> scanned(n);
+      if (first) {
+        scanned = x;
+      } else {
+        SmallVector<Value> carry(n);
+        for (size_t k = 0; k < n; ++k)
+          carry[k] = uniform[k] ? before[k] : loadCarry(b, loc, carries, k, lane);
+        SmallVector<Value> next = combine(b, carry, x);
+        for (size_t k = 0; k < n; ++k)
+          scanned[k] = scan && scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
+        x = next;
+      }
+      for (size_t k = 0; k < n; ++k)
+        if (!uniform[k])
+          storeCarry(b, loc, carries, k, x[k], lane);
+      if (!scan)
+        return;
+      for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
+        env[result] = value;
+      evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
+      storeOutputs(b, loc, Level::Point, point, env);
+    });
+    for (size_t k = 0; k < n; ++k)
+      if (uniform[k])
+        storeCarry(b, loc, carries, k, after[k], c0);
+  }
+
+  /// Whether a point value of the group is the same for every lane of the
+  /// inner dimension: computed by maps from inputs that do not index it.
+  bool laneUniform(Value value) {
+    auto map = value.getDefiningOp<MapOp>();
+    if (!map || !shape->innerDim)
+      return false;
+    Block &body = map.getBody().front();
+    Value yielded = body.getTerminator()->getOperand(cast<OpResult>(value).getResultNumber());
+    llvm::SmallDenseSet<unsigned> read = argumentsRead(body, yielded);
+    for (auto [i, input] : llvm::enumerate(map.getInputs())) {
+      // Inputs this result does not read (there for the domain's extent, or
+      // for other results) do not matter.
+      if (!read.contains(i))
+        continue;
+      if (!isa<BlockArgument>(input)) {
+        if (!laneUniform(input))
+          return false;
+        continue;
+      }
+      AffineMap indexing = map.getIndexingMap(i);
+      for (unsigned q = 0; q < indexing.getNumResults(); ++q)
+        if (indexing.getDimPosition(q) == *shape->innerDim)
+          return false;
+    }
+    return true;
+  }
+
+  /// The anchor operands whose inputs are lane-uniform and whose combiner
+  /// results depend only on such operands (decayed_sum's A, broadcast over
+  /// c; chunk_aggregate's count). Scans with inits or exclusive ones keep
+  /// per-lane carries.
+  SmallVector<bool> laneUniformOperands() {
+    size_t n = anchorInputs().size();
+    SmallVector<bool> result(n, false);
+    auto scan = dyn_cast<ScanOp>(anchor);
+    if (scan && (!scan.getInits().empty() || scan.getExclusive()))
+      return result;
+    for (size_t k = 0; k < n; ++k)
+      result[k] = laneUniform(anchorInputs()[k]);
+    Block &combiner = anchor->getRegion(0).front();
+    for (bool changed = true; changed;) {
+      changed = false;
+      llvm::DenseSet<Value> uniformValues;
+      for (size_t k = 0; k < n; ++k)
+        if (result[k]) {
+          uniformValues.insert(combiner.getArgument(k));
+          uniformValues.insert(combiner.getArgument(n + k));
+        }
+      for (Operation &op : combiner.without_terminator())
+        if (llvm::all_of(op.getOperands(), [&](Value v) { return uniformValues.contains(v); }))
+          for (Value r : op.getResults())
+            uniformValues.insert(r);
+      Operation *yield = combiner.getTerminator();
+      for (size_t k = 0; k < n; ++k)
+        if (result[k] && !uniformValues.contains(yield->getOperand(k))) {
+          result[k] = false;
+          changed = true;
+        }
+    }
+    return result;
+  }
+
+  void emitScan(OpBuilder &b, Location loc, ScanOp scan, Value laneCount, ArrayRef<Value> carries) {
+    int64_t a = scan.getAxis();
+    Value size = shape->dims[a];
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    bool hasStart = !scan.getInits().empty() || scan.getExclusive();
+
+    // The carries start at the inits (lane maps evaluated per lane) or at
+    // the identity of an exclusive scan.
+    if (!scan.getInits().empty()) {
+      forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+        Env env;
+        SmallVector<Value> lanePoint = levelIndex(pointIndex(b, loc, lane, c0), Level::Lane, {});
+        evalMaps(b, loc, Level::Lane, /*beforeAnchor=*/true, lanePoint, env);
+        SmallVector<Value> inits;
+        for (Value init : scan.getInits())
+          inits.push_back(scalarAt(b, loc, init, lanePoint, env));
+        storeCarries(b, loc, carries, inits, lane);
+      });
+    } else if (scan.getExclusive()) {
+      SmallVector<Value> identity;
+      ArrayAttr identityAttr = *scan.getIdentity();
+      for (Attribute value : identityAttr)
+        identity.push_back(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(value)));
+      forLanes(b, loc, laneCount,
+               [&](OpBuilder &b, Value lane) { storeCarries(b, loc, carries, identity, lane); });
+    }
+
+    // Position `s` of the scan order is index s, or size - 1 - s in reverse.
+    auto axisIndex = [&](OpBuilder &b, Value s) -> Value {
+      if (!scan.getReverse())
+        return s;
+      Value last = b.create<arith::SubIOp>(loc, size, c1);
+      return b.create<arith::SubIOp>(loc, last, s);
+    };
+    Value start = c0;
+    if (!hasStart) {
+      Value nonEmpty = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, size, c0);
+      emitIf(b, loc, nonEmpty, [&](OpBuilder &b) {
+        emitAnchorStep(b, loc, laneCount, carries, axisIndex(b, c0), /*first=*/true);
+      });
+      start = c1;
+    }
+    emitSteps(b, loc, start, size, laneCount, carries, [&](OpBuilder &b, Value s, Value lanes) {
+      emitAnchorStep(b, loc, lanes, carries, axisIndex(b, s), /*first=*/false);
+    });
+
+    // Final carries and the maps on them, per lane. Without inits a scan has
+    // no carry results.
+    if (scan.getInits().empty())
+      return;
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      Env env;
+      SmallVector<Value> lanePoint = levelIndex(pointIndex(b, loc, lane, c0), Level::Lane, {});
+      for (auto [result, value] : llvm::zip(scan.getCarries(), loadCarries(b, loc, carries, lane)))
+        env[result] = value;
+      evalMaps(b, loc, Level::Lane, /*beforeAnchor=*/false, lanePoint, env);
+      storeOutputs(b, loc, Level::Lane, lanePoint, env);
+    });
+  }
+
+  void emitReduce(OpBuilder &b, Location loc, ReduceOp reduce, Value laneCount,
+                  ArrayRef<Value> carries) {
+    int64_t a = reduce.getAxis();
+    Value size = shape->dims[a];
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value chunkSize = chunk ? b.create<arith::ConstantIndexOp>(loc, *chunk).getResult() : size;
+    Value chunks = chunk ? b.create<arith::CeilDivUIOp>(loc, size, chunkSize).getResult()
+                         : b.create<arith::MinUIOp>(loc, size, c1).getResult();
+    auto chunkLoop = b.create<scf::ForOp>(loc, c0, chunks, c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(chunkLoop.getBody());
+    Value j = chunkLoop.getInductionVar();
+    Value first = b.create<arith::MulIOp>(loc, j, chunkSize);
+    Value afterLast =
+        b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, first, chunkSize), size);
+
+    // The first element of the chunk starts the carry; the rest combine.
+    emitAnchorStep(b, loc, laneCount, carries, first, /*first=*/true);
+    Value second = b.create<arith::AddIOp>(loc, first, c1);
+    emitSteps(b, loc, second, afterLast, laneCount, carries,
+              [&](OpBuilder &b, Value t, Value lanes) {
+                emitAnchorStep(b, loc, lanes, carries, t, /*first=*/false);
+              });
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      Env env;
+      SmallVector<Value> out = levelIndex(pointIndex(b, loc, lane, c0), Level::Reduced, j);
+      for (auto [result, value] :
+           llvm::zip(reduce.getResults(), loadCarries(b, loc, carries, lane)))
+        env[result] = value;
+      evalMaps(b, loc, Level::Reduced, /*beforeAnchor=*/false, out, env);
+      storeOutputs(b, loc, Level::Reduced, out, env);
+    });
+  }
+
+  KernelOp kernel;
+  GroupOp group;
+  unsigned index;
+  ArrayRef<Value> temporaries;
+  llvm::DenseMap<Value, unsigned> memoryIndex; // kernel arg or temporary -> func arg
+  Operation *anchor = nullptr;
+  Value domainSource;
+  std::optional<int64_t> axis, chunk;
+  llvm::DenseMap<Value, Value> inputMemref;     // group block arg -> its memory
+  SmallVector<std::pair<Value, Value>> outputs; // yielded value -> memory written
+  llvm::DenseMap<Operation *, Level> levels;    // map -> level
+  llvm::DenseMap<Value, Level> valueLevels;     // group value -> level
+  gpu::GPUModuleOp gpuModule; // set when lowering for the GPU
+  ValueRange currentArgs;     // of the function being emitted
+  SmallVector<Value> laneBase; // index of lane 0 of the block
+  Shape *shape = nullptr;
+  SmallVector<bool> uniform; // per scan operand: one carry for all lanes
+  SmallVector<bool> needed;  // per anchor operand: its carry is kept
+  // While a register chunk is emitted: its carries (per operand, per lane or
+  // one cell when uniform), its width and the lane being unrolled.
+  SmallVector<SmallVector<Value>> *registerCarries = nullptr;
+  int64_t chunkLanes = 1;
+  int64_t unrolledLane = 0;
+  // The first lane of the run being emitted, when it is not the block's
+  // first: lanes index the block's points and carries from here.
+  Value laneOffset;
+};
+
+} // namespace
+
+/// Lowers every group of `kernel` with `lowerGroup(group, index)`; an op
+/// outside the groups is an error (the kernel was not fused).
+static LogicalResult lowerGroups(KernelOp kernel, StringRef pass,
+                                 function_ref<LogicalResult(GroupOp, unsigned)> lowerGroup) {
+  unsigned index = 0;
+  for (Operation &op : kernel.getBody().front()) {
+    if (isa<LoadOp, StoreOp, YieldOp>(op))
+      continue;
+    auto group = dyn_cast<GroupOp>(op);
+    if (!group)
+      return op.emitOpError("is not in a group; run -mmrec-fuse before -") << pass;
+    if (failed(lowerGroup(group, index++)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult mmrec::lowerKernelToLoops(KernelOp kernel) {
+  SmallVector<Value> temporaries = kernel.getTemporaries();
+  return lowerGroups(kernel, "mmrec-lower-to-loops", [&](GroupOp group, unsigned index) {
+    return GroupLowering(kernel, group, index, temporaries).lower();
+  });
+}
+
+LogicalResult mmrec::lowerKernelToGpu(KernelOp kernel, gpu::GPUModuleOp gpuModule) {
+  SmallVector<Value> temporaries = kernel.getTemporaries();
+  return lowerGroups(kernel, "mmrec-lower-to-gpu", [&](GroupOp group, unsigned index) {
+    return GroupLowering(kernel, group, index, temporaries, gpuModule).lower();
+  });
+}

@@ -1,0 +1,36 @@
+//===- GroupLowering.h - fused groups to loop nests -------------*- C++ -*-===//
+//
+// The lowering of one group of a fused kernel (-mmrec-fuse) that the CPU and
+// GPU passes share: the group's maps evaluated as scalars per point, lane or
+// reduced element, its scan or reduce walking the axis with carries. The CPU
+// form is two func.func per group (-mmrec-lower-to-loops); the GPU form is
+// one gpu.func kernel (-mmrec-lower-to-gpu).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_TRANSFORMS_GROUPLOWERING_H
+#define MMREC_TRANSFORMS_GROUPLOWERING_H
+
+#include "mmrec/Dialect/Mmrec/MmrecOps.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mmrec {
+
+/// Attributes of each generated gpu.func that its launch needs: the threads
+/// of a block and the lanes each thread owns (see -mmrec-lower-to-gpu).
+inline constexpr llvm::StringLiteral kBlockThreadsAttr = "mmrec.block_threads";
+inline constexpr llvm::StringLiteral kLanesPerThreadAttr = "mmrec.lanes_per_thread";
+
+/// Adds `@<kernel>__group<i>_blocks` and `@<kernel>__group<i>` for each
+/// group i of `kernel` at the end of its module, for the CPU (see
+/// -mmrec-lower-to-loops).
+mlir::LogicalResult lowerKernelToLoops(KernelOp kernel);
+
+/// Adds the gpu.func kernel `@<kernel>__group<i>` for each group i of
+/// `kernel` to `gpuModule` (see -mmrec-lower-to-gpu).
+mlir::LogicalResult lowerKernelToGpu(KernelOp kernel, mlir::gpu::GPUModuleOp gpuModule);
+
+} // namespace mmrec
+
+#endif // MMREC_TRANSFORMS_GROUPLOWERING_H

@@ -1,0 +1,39 @@
+//===- LowerToGpu.cpp - lower fused groups to GPU kernels -----------------===//
+//
+// -mmrec-lower-to-gpu: each kernel becomes a gpu.module with one gpu.func
+// kernel per group (GroupLowering.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupLowering.h"
+#include "mmrec/Transforms/Passes.h"
+
+namespace mmrec {
+#define GEN_PASS_DEF_MMRECLOWERTOGPU
+#include "mmrec/Transforms/Passes.h.inc"
+} // namespace mmrec
+
+using namespace mlir;
+using namespace mmrec;
+
+namespace {
+
+class LowerToGpuPass : public mmrec::impl::MmrecLowerToGpuBase<LowerToGpuPass> {
+public:
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<KernelOp> kernels(module.getOps<KernelOp>());
+    if (kernels.empty())
+      return;
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(&getContext()));
+    for (KernelOp kernel : kernels) {
+      OpBuilder builder(kernel);
+      auto gpuModule = builder.create<gpu::GPUModuleOp>(kernel.getLoc(), kernel.getSymName());
+      if (failed(lowerKernelToGpu(kernel, gpuModule)))
+        return signalPassFailure();
+      kernel.erase();
+    }
+  }
+};
+
+} // namespace
