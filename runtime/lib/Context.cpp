@@ -1,9 +1,11 @@
 //===- Context.cpp - devices, compilation and launching -------------------===//
 //
-// compile(): parse, check combiners, fuse, analyze, then find the object
-// code in memory, on disk, or build it. launch(): check every argument, then
-// run each group over its lane blocks on the thread pool. The launch path
-// allocates nothing: descriptors live on the stack.
+// compile(): parse, check combiners, fuse, analyze, then find the code in
+// memory, on disk, or build it: host object code for the CPU, a cubin for
+// CUDA. launch(): check every argument, then run each group over its lane
+// blocks on the thread pool, or launch its GPU kernel on the caller's
+// stream. The launch path allocates nothing (descriptors live on the
+// stack) except scratch for temporaries, grown on first use of a shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,11 +13,13 @@
 
 #include "CompileCache.h"
 #include "CpuCompiler.h"
+#include "CudaCompiler.h"
 #include "KernelAnalysis.h"
 #include "Log.h"
 #include "ThreadPool.h"
 
 #include "mmrec/Dialect/Mmrec/MmrecOps.h"
+#include "mmrec/Pipelines/Pipelines.h"
 #include "mmrec/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -52,26 +56,36 @@ constexpr size_t kDescriptorWords = 3 + 2 * kMaxRank;
 // KernelImpl
 //===----------------------------------------------------------------------===//
 
-/// One compiled specialization of a kernel.
+/// One compiled specialization of a kernel: code for the CPU or for CUDA.
 struct Variant {
   std::string key;
   KernelAnalysis analysis;
   std::shared_ptr<const CpuCode> code;
+  std::shared_ptr<const CudaCode> cuda;
 };
 
 class KernelImpl {
 public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
   /// for every argument (the loops then vectorize); `generic` takes any.
-  KernelImpl(std::string name, Variant generic, std::optional<Variant> contiguous,
+  KernelImpl(std::string name, Device device, Variant generic, std::optional<Variant> contiguous,
              std::shared_ptr<ThreadPool> pool)
-      : name(std::move(name)), generic(std::move(generic)), contiguous(std::move(contiguous)),
-        pool(std::move(pool)) {}
+      : name(std::move(name)), device(device), generic(std::move(generic)),
+        contiguous(std::move(contiguous)), pool(std::move(pool)) {}
 
-  void launch(const TensorView *args, size_t count) const {
+  ~KernelImpl() {
+    for (CUdeviceptr buffer : deviceScratch)
+      generic.cuda->device->driver.cuMemFree(buffer);
+  }
+
+  void launch(const TensorView *args, size_t count, void *stream) const {
     const Variant &variant = select(args, count);
     const KernelAnalysis &analysis = variant.analysis;
     check(variant.analysis, args, count);
+    if (device == Device::CUDA) {
+      launchCuda(variant, args, count, static_cast<CUstream>(stream));
+      return;
+    }
     int64_t descriptors[kMaxArgs][kDescriptorWords];
     void *packed[kMaxArgs + 2];
     for (size_t i = 0; i < count; ++i) {
@@ -86,34 +100,130 @@ public:
     // Temporaries live in scratch memory owned by the kernel, grown when a
     // launch needs more and reused after; one launch uses it at a time.
     std::lock_guard<std::mutex> lock(scratchMutex);
-    int64_t shapes[kMaxArgs][kMaxRank], strides[kMaxArgs][kMaxRank];
-    size_t offsets[kMaxArgs], total = 0;
+    TemporaryLayout layout = layoutTemporaries(analysis, args);
+    if (scratch.size() < layout.total)
+      scratch.resize(layout.total);
     for (size_t k = 0; k < analysis.temporaries.size(); ++k) {
-      const Temporary &temporary = analysis.temporaries[k];
-      int64_t rank = static_cast<int64_t>(temporary.shape.size()), elements = 1;
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        shapes[k][d] = temporary.shape[d].evaluate(args);
-        strides[k][d] = elements;
-        elements *= std::max<int64_t>(shapes[k][d], 1);
-      }
-      offsets[k] = total;
-      total += (static_cast<size_t>(elements) * sizeOf(temporary.dtype) + 63) / 64 * 64;
-    }
-    if (scratch.size() < total)
-      scratch.resize(total);
-    for (size_t k = 0; k < analysis.temporaries.size(); ++k) {
-      describe(descriptors[count + k], scratch.data() + offsets[k],
-               static_cast<int64_t>(analysis.temporaries[k].shape.size()), shapes[k], strides[k]);
+      describe(descriptors[count + k], scratch.data() + layout.offsets[k],
+               static_cast<int64_t>(analysis.temporaries[k].shape.size()), layout.shapes[k],
+               layout.strides[k]);
       packed[count + k] = descriptors[count + k];
     }
     run(*variant.code, packed, count + analysis.temporaries.size());
   }
 
   std::string name;
+  Device device;
   Variant generic;
   std::optional<Variant> contiguous;
 
 private:
+  /// Launches each group's kernel on `stream`: one thread per lane block,
+  /// the memref descriptors (allocated and aligned pointers, offset, sizes,
+  /// strides) as separate 64-bit parameters.
+  void launchCuda(const Variant &variant, const TensorView *args, size_t count,
+                  CUstream stream) const {
+    const CudaCode &code = *variant.cuda;
+    const CudaDriver &driver = code.device->driver;
+    int64_t words[kMaxArgs * kDescriptorWords];
+    void *params[kMaxArgs * kDescriptorWords];
+    size_t n = 0;
+    auto add = [&](const void *data, int64_t rank, const int64_t *shape, const int64_t *strides) {
+      describe(words + n, data, rank, shape, strides);
+      n += 3 + 2 * rank;
+    };
+    for (size_t i = 0; i < count; ++i)
+      add(args[i].data, args[i].rank(), args[i].shape.data(), args[i].strides.data());
+    const KernelAnalysis &analysis = variant.analysis;
+    if (!analysis.temporaries.empty()) {
+      std::lock_guard<std::mutex> lock(scratchMutex);
+      TemporaryLayout layout = layoutTemporaries(analysis, args);
+      CUdeviceptr base = deviceScratchFor(code, layout.total);
+      for (size_t k = 0; k < analysis.temporaries.size(); ++k)
+        add(reinterpret_cast<void *>(base + layout.offsets[k]),
+            static_cast<int64_t>(analysis.temporaries[k].shape.size()), layout.shapes[k],
+            layout.strides[k]);
+    }
+    for (size_t p = 0; p < n; ++p)
+      params[p] = &words[p];
+
+    // Kernels run in the device's primary context: made current only when
+    // the caller's thread has another one (or none).
+    CUcontext current = nullptr;
+    bool push = driver.cuCtxGetCurrent(&current) != CUDA_SUCCESS || current != code.device->context;
+    std::optional<CudaContextScope> scope;
+    if (push)
+      scope.emplace(driver, code.device->context, "mmrec kernel '" + name + "'");
+    for (size_t g = 0; g < code.groups.size(); ++g) {
+      const CudaGroup &group = code.groups[g];
+      int64_t threads = laneBlocks(analysis.groupLanes[g], group.launch.lanesPerThread, args);
+      if (threads == 0)
+        continue;
+      int64_t grid = (threads + group.launch.blockThreads - 1) / group.launch.blockThreads;
+      if (grid > INT32_MAX)
+        throw Error("mmrec kernel '" + name + "': " + std::to_string(threads) +
+                    " lane blocks exceed the largest grid");
+      driver.check(driver.cuLaunchKernel(group.function, static_cast<unsigned>(grid), 1, 1,
+                                         static_cast<unsigned>(group.launch.blockThreads), 1, 1,
+                                         0, stream, params, nullptr),
+                   "mmrec kernel '" + name + "' (group " + std::to_string(g) + ")",
+                   "cuLaunchKernel");
+    }
+  }
+
+  /// The number of lane blocks of a group: its lane dimensions, the last in
+  /// runs of `lanesPerThread`.
+  static int64_t laneBlocks(const std::vector<DimExpr> &lanes, int64_t lanesPerThread,
+                            const TensorView *args) {
+    int64_t blocks = 1;
+    for (size_t d = 0; d < lanes.size(); ++d) {
+      int64_t size = lanes[d].evaluate(args);
+      blocks *= d + 1 == lanes.size() ? (size + lanesPerThread - 1) / lanesPerThread : size;
+    }
+    return blocks;
+  }
+
+  /// Device scratch of at least `bytes`, kept for later launches. A smaller
+  /// buffer it replaces stays allocated until the kernel goes away: work
+  /// already queued on a stream may still use it.
+  CUdeviceptr deviceScratchFor(const CudaCode &code, size_t bytes) const {
+    if (deviceScratchBytes >= bytes && !deviceScratch.empty())
+      return deviceScratch.back();
+    const CudaDriver &driver = code.device->driver;
+    CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
+    CUdeviceptr buffer = 0;
+    driver.check(driver.cuMemAlloc(&buffer, std::max<size_t>(bytes, 1)),
+                 "mmrec kernel '" + name + "'", "cuMemAlloc (scratch for temporaries)");
+    deviceScratch.push_back(buffer);
+    deviceScratchBytes = bytes;
+    return buffer;
+  }
+
+  /// Where each temporary lies in scratch memory: contiguous, 64-byte
+  /// aligned, sized from the launch's arguments.
+  struct TemporaryLayout {
+    int64_t shapes[kMaxArgs][kMaxRank], strides[kMaxArgs][kMaxRank];
+    size_t offsets[kMaxArgs];
+    size_t total = 0;
+  };
+
+  static TemporaryLayout layoutTemporaries(const KernelAnalysis &analysis,
+                                           const TensorView *args) {
+    TemporaryLayout layout;
+    for (size_t k = 0; k < analysis.temporaries.size(); ++k) {
+      const Temporary &temporary = analysis.temporaries[k];
+      int64_t rank = static_cast<int64_t>(temporary.shape.size()), elements = 1;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        layout.shapes[k][d] = temporary.shape[d].evaluate(args);
+        layout.strides[k][d] = elements;
+        elements *= std::max<int64_t>(layout.shapes[k][d], 1);
+      }
+      layout.offsets[k] = layout.total;
+      layout.total += (static_cast<size_t>(elements) * sizeOf(temporary.dtype) + 63) / 64 * 64;
+    }
+    return layout;
+  }
+
   /// The contiguous variant when every argument has a unit innermost stride
   /// (or at most one element there) and no two arguments share memory (it
   /// marks them noalias), else the generic one (in-place launches go there).
@@ -177,9 +287,9 @@ private:
     for (size_t i = 0; i < count; ++i) {
       const TensorView &view = args[i];
       const ArgInfo &info = analysis.args[i];
-      if (view.device != Device::CPU)
-        fail(i, std::string("is on ") + nameOf(view.device) +
-                    ", expected cpu (the kernel was compiled for the cpu backend)");
+      if (view.device != device)
+        fail(i, std::string("is on ") + nameOf(view.device) + ", expected " + nameOf(device) +
+                    " (the kernel was compiled for the " + nameOf(device) + " backend)");
       if (view.dtype != info.dtype)
         fail(i,
              std::string("has dtype ") + nameOf(view.dtype) + ", expected " + nameOf(info.dtype));
@@ -296,6 +406,8 @@ private:
   std::shared_ptr<ThreadPool> pool;
   mutable std::mutex scratchMutex;
   mutable std::vector<std::byte> scratch;
+  mutable std::vector<CUdeviceptr> deviceScratch;
+  mutable size_t deviceScratchBytes = 0;
 };
 
 //===----------------------------------------------------------------------===//
@@ -306,9 +418,10 @@ class ContextImpl {
 public:
   explicit ContextImpl(Device device)
       : device(device), pool(std::make_shared<ThreadPool>(threadCount())) {
+    if (device == Device::CUDA)
+      cudaDevice = std::make_shared<CudaDevice>(CudaDriver::get(), 0);
     mlir::DialectRegistry registry;
-    mlir::registerBuiltinDialectTranslation(registry);
-    mlir::registerLLVMDialectTranslation(registry);
+    registerGpuPipelineDependencies(registry);
     mlirContext.appendDialectRegistry(registry);
     mlirContext.loadDialect<MmrecDialect>();
     mlirContext.disableMultithreading();
@@ -359,17 +472,21 @@ public:
       throw Error("mmrec kernel '" + name + "' in " + sourceName + " is rejected:\n" + diagnostics);
     if (!diagnostics.empty())
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
+    if (device == Device::CUDA)
+      return Kernel(std::make_shared<KernelImpl>(name, device, buildCudaVariant(*single, name),
+                                                 std::nullopt, pool));
     Variant generic = buildVariant(*single, name);
     std::optional<Variant> contiguous;
     mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
     if (specializeInnerContiguous(*specialized->getOps<KernelOp>().begin()))
       contiguous = buildVariant(*specialized, name);
-    return Kernel(
-        std::make_shared<KernelImpl>(name, std::move(generic), std::move(contiguous), pool));
+    return Kernel(std::make_shared<KernelImpl>(name, device, std::move(generic),
+                                               std::move(contiguous), pool));
   }
 
   Device device;
   std::shared_ptr<ThreadPool> pool;
+  std::shared_ptr<const CudaDevice> cudaDevice; // with Device::CUDA
 
 private:
   /// Fixes the innermost stride of every argument whose innermost stride is
@@ -399,15 +516,19 @@ private:
     return changed;
   }
 
-  /// Analyzes `module` (one fused kernel), finds or builds its code.
-  Variant buildVariant(mlir::ModuleOp module, const std::string &name) {
-    KernelOp fused = *module.getOps<KernelOp>().begin();
-    KernelAnalysis analysis = analyzeKernel(fused);
+  static void checkArgumentCount(const KernelAnalysis &analysis, const std::string &name) {
     if (analysis.args.size() + analysis.temporaries.size() > kMaxArgs)
       throw Error("mmrec kernel '" + name + "' has " + std::to_string(analysis.args.size()) +
                   " arguments and " + std::to_string(analysis.temporaries.size()) +
                   " intermediates; the runtime passes at most " + std::to_string(kMaxArgs) +
                   " in all");
+  }
+
+  /// Analyzes `module` (one fused kernel), finds or builds its code.
+  Variant buildVariant(mlir::ModuleOp module, const std::string &name) {
+    KernelOp fused = *module.getOps<KernelOp>().begin();
+    KernelAnalysis analysis = analyzeKernel(fused);
+    checkArgumentCount(analysis, name);
     std::string canonical;
     {
       llvm::raw_string_ostream os(canonical);
@@ -416,8 +537,39 @@ private:
     std::string key =
         hashKey(canonical + "\ncpu\n" + hostTarget() + "\n" + compilerIdentity() + "\n");
     mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
-    std::shared_ptr<const CpuCode> code = findOrBuild(*lowered, name, key, analysis.numGroups);
-    return Variant{std::move(key), std::move(analysis), std::move(code)};
+    std::shared_ptr<const CpuCode> code = findOrBuild<CpuCode>(
+        cpuCode, name, key, "cpu", [&] { return compileToObject(*lowered, name); },
+        [&](const std::vector<char> &object) {
+          return loadObject(object, name, analysis.numGroups);
+        });
+    return Variant{std::move(key), std::move(analysis), std::move(code), nullptr};
+  }
+
+  /// The CUDA code of `module` (one fused kernel) for the context's GPU.
+  Variant buildCudaVariant(mlir::ModuleOp module, const std::string &name) {
+    KernelOp fused = *module.getOps<KernelOp>().begin();
+    KernelAnalysis analysis = analyzeKernel(fused);
+    checkArgumentCount(analysis, name);
+    std::string canonical;
+    {
+      llvm::raw_string_ostream os(canonical);
+      module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
+    }
+    std::string chip = cudaDevice->chip();
+    std::string key = hashKey(canonical + "\ncuda\n" + chip + "\ndriver " +
+                              std::to_string(cudaDevice->driver.version) + "\n" +
+                              compilerIdentity() + "\n");
+    // The launch of each group comes from its gpu.func, also on a cache hit
+    // (the lowering to gpu.func is quick; PTX and cubin are not).
+    mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
+    std::vector<CudaLaunch> launches = lowerToGpuKernels(*lowered, name);
+    std::shared_ptr<const CudaCode> code = findOrBuild<CudaCode>(
+        cudaCode, name, key, chip.c_str(),
+        [&] { return linkPtx(*cudaDevice, compileToPtx(*lowered, name, chip), name); },
+        [&](const std::vector<char> &cubin) {
+          return loadCubin(cudaDevice, cubin, name, launches);
+        });
+    return Variant{std::move(key), std::move(analysis), nullptr, std::move(code)};
   }
 
   static unsigned threadCount() {
@@ -432,16 +584,22 @@ private:
     return std::max(1u, std::thread::hardware_concurrency());
   }
 
-  std::shared_ptr<const CpuCode> findOrBuild(mlir::ModuleOp module, const std::string &name,
-                                             const std::string &key, unsigned numGroups) {
+  /// The code under `key`: in memory, else loaded from the disk cache,
+  /// else built (and stored on disk). An unusable disk entry is rebuilt.
+  template <typename Code>
+  std::shared_ptr<const Code>
+  findOrBuild(llvm::StringMap<std::shared_ptr<const Code>> &memory, const std::string &name,
+              const std::string &key, const char *target,
+              llvm::function_ref<std::vector<char>()> build,
+              llvm::function_ref<std::unique_ptr<Code>(const std::vector<char> &)> load) {
     if (auto it = memory.find(key); it != memory.end()) {
       log(LogLevel::Debug, "kernel '" + name + "': in memory (" + key + ")");
       return it->second;
     }
-    std::shared_ptr<const CpuCode> code;
-    if (std::optional<std::vector<char>> object = disk.load(key)) {
+    std::shared_ptr<const Code> code;
+    if (std::optional<std::vector<char>> bytes = disk.load(key)) {
       try {
-        code = loadObject(*object, name, numGroups);
+        code = load(*bytes);
         log(LogLevel::Info, "kernel '" + name + "': loaded from the cache " + disk.pathOf(key));
       } catch (const Error &error) {
         log(LogLevel::Info,
@@ -450,14 +608,15 @@ private:
     }
     if (!code) {
       auto start = std::chrono::steady_clock::now();
-      std::vector<char> object = compileToObject(module, name);
-      code = loadObject(object, name, numGroups);
-      disk.store(key, object);
+      std::vector<char> bytes = build();
+      code = load(bytes);
+      disk.store(key, bytes);
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - start)
                     .count();
-      log(LogLevel::Info, "kernel '" + name + "': compiled for the cpu in " + std::to_string(ms) +
-                              " ms" + (disk.enabled() ? ", cached as " + disk.pathOf(key) : ""));
+      log(LogLevel::Info, "kernel '" + name + "': compiled for " + target + " in " +
+                              std::to_string(ms) + " ms" +
+                              (disk.enabled() ? ", cached as " + disk.pathOf(key) : ""));
     }
     memory[key] = code;
     return code;
@@ -466,7 +625,8 @@ private:
   mlir::MLIRContext mlirContext;
   std::mutex mutex;
   CompileCache disk;
-  llvm::StringMap<std::shared_ptr<const CpuCode>> memory;
+  llvm::StringMap<std::shared_ptr<const CpuCode>> cpuCode;
+  llvm::StringMap<std::shared_ptr<const CudaCode>> cudaCode;
 };
 
 //===----------------------------------------------------------------------===//
@@ -474,29 +634,120 @@ private:
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// MMREC_DEVICE, else CUDA when a driver and a GPU are there, else the CPU.
 Device deviceFromEnvironment() {
   const char *env = std::getenv("MMREC_DEVICE");
-  if (!env || !*env || !std::strcmp(env, "cpu"))
+  if (env && !std::strcmp(env, "cpu"))
     return Device::CPU;
-  if (!std::strcmp(env, "cuda"))
+  if (env && !std::strcmp(env, "cuda"))
     return Device::CUDA;
-  throw Error(std::string("MMREC_DEVICE must be 'cpu' or 'cuda', got '") + env + "'");
+  if (env && *env)
+    throw Error(std::string("MMREC_DEVICE must be 'cpu' or 'cuda', got '") + env + "'");
+  try {
+    CudaDriver::get();
+    return Device::CUDA;
+  } catch (const Error &error) {
+    log(LogLevel::Info, std::string("using the cpu: ") + error.what());
+    return Device::CPU;
+  }
 }
 } // namespace
 
 Context::Context() : Context(deviceFromEnvironment()) {}
 
-Context::Context(Device device) {
-  if (device == Device::CUDA)
-    throw Error("mmrec: the CUDA backend is not part of this build yet; use the cpu device "
-                "(MMREC_DEVICE=cpu)");
-  impl = std::make_unique<ContextImpl>(device);
-}
+Context::Context(Device device) : impl(std::make_unique<ContextImpl>(device)) {}
 
 Context::~Context() = default;
 
 Device Context::device() const { return impl->device; }
 unsigned Context::numThreads() const { return impl->pool->size(); }
+
+void Context::synchronize() const {
+  if (!impl->cudaDevice)
+    return;
+  const CudaDriver &driver = impl->cudaDevice->driver;
+  CudaContextScope scope(driver, impl->cudaDevice->context, "mmrec");
+  driver.check(driver.cuCtxSynchronize(), "mmrec", "cuCtxSynchronize");
+}
+
+std::string Context::deviceName() const {
+  if (!impl->cudaDevice)
+    return "cpu";
+  return impl->cudaDevice->name + " (" + impl->cudaDevice->chip() + ")";
+}
+
+struct DeviceBuffer::State {
+  std::shared_ptr<const CudaDevice> cuda; // null: host memory
+  void *data = nullptr;
+  size_t size = 0;
+};
+
+DeviceBuffer::DeviceBuffer(const Context &context, size_t bytes)
+    : state(std::make_unique<State>()) {
+  state->cuda = context.impl->cudaDevice;
+  state->size = bytes;
+  if (!state->cuda) {
+    state->data = std::malloc(std::max<size_t>(bytes, 1));
+    if (!state->data)
+      throw Error("mmrec: cannot allocate " + std::to_string(bytes) + " bytes");
+    return;
+  }
+  const CudaDriver &driver = state->cuda->driver;
+  CudaContextScope scope(driver, state->cuda->context, "mmrec");
+  CUdeviceptr pointer = 0;
+  driver.check(driver.cuMemAlloc(&pointer, std::max<size_t>(bytes, 1)),
+               "mmrec: a buffer of " + std::to_string(bytes) + " bytes", "cuMemAlloc");
+  state->data = reinterpret_cast<void *>(pointer);
+}
+
+DeviceBuffer::~DeviceBuffer() {
+  if (!state)
+    return;
+  if (!state->cuda) {
+    std::free(state->data);
+    return;
+  }
+  const CudaDriver &driver = state->cuda->driver;
+  if (driver.cuCtxPushCurrent(state->cuda->context) == CUDA_SUCCESS) {
+    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(state->data));
+    CUcontext popped;
+    driver.cuCtxPopCurrent(&popped);
+  }
+}
+
+DeviceBuffer::DeviceBuffer(DeviceBuffer &&other) noexcept = default;
+DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept = default;
+
+void *DeviceBuffer::data() const { return state->data; }
+size_t DeviceBuffer::size() const { return state->size; }
+
+void DeviceBuffer::upload(const void *host, size_t bytes) {
+  if (bytes > state->size)
+    throw Error("mmrec: upload of " + std::to_string(bytes) + " bytes into a buffer of " +
+                std::to_string(state->size));
+  if (!state->cuda) {
+    std::memcpy(state->data, host, bytes);
+    return;
+  }
+  const CudaDriver &driver = state->cuda->driver;
+  CudaContextScope scope(driver, state->cuda->context, "mmrec");
+  driver.check(driver.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(state->data), host, bytes),
+               "mmrec: upload", "cuMemcpyHtoD");
+}
+
+void DeviceBuffer::download(void *host, size_t bytes) const {
+  if (bytes > state->size)
+    throw Error("mmrec: download of " + std::to_string(bytes) + " bytes from a buffer of " +
+                std::to_string(state->size));
+  if (!state->cuda) {
+    std::memcpy(host, state->data, bytes);
+    return;
+  }
+  const CudaDriver &driver = state->cuda->driver;
+  CudaContextScope scope(driver, state->cuda->context, "mmrec");
+  driver.check(driver.cuMemcpyDtoH(host, reinterpret_cast<CUdeviceptr>(state->data), bytes),
+               "mmrec: download", "cuMemcpyDtoH");
+}
 
 Kernel Context::compile(std::string_view source, std::string_view kernel) {
   return impl->compile(source, kernel, "<source>");
@@ -527,14 +778,14 @@ size_t Kernel::numArgs() const {
   return impl->generic.analysis.args.size();
 }
 
-void Kernel::launch(std::initializer_list<TensorView> args) const {
-  launch(args.begin(), args.size());
+void Kernel::launch(std::initializer_list<TensorView> args, void *stream) const {
+  launch(args.begin(), args.size(), stream);
 }
 
-void Kernel::launch(const TensorView *args, size_t count) const {
+void Kernel::launch(const TensorView *args, size_t count, void *stream) const {
   if (!impl)
     throw Error("mmrec: launch of an empty Kernel");
-  impl->launch(args, count);
+  impl->launch(args, count, stream);
 }
 
 } // namespace mmrec

@@ -152,6 +152,15 @@ private:
         result.constraints.push_back({dim(first, reduce.getAxis()), DimExpr{}, true});
     } else if (auto group = dyn_cast<GroupOp>(op)) {
       ++result.numGroups;
+      std::vector<DimExpr> lanes;
+      GroupDomain domain = findGroupDomain(group);
+      if (domain.tensor) {
+        int64_t rank = cast<RankedTensorType>(domain.tensor.getType()).getRank();
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != domain.axis)
+            lanes.push_back(dim(domain.tensor, d));
+      }
+      result.groupLanes.push_back(std::move(lanes));
       for (Operation &inner : group.getBody().front())
         visit(&inner);
     }

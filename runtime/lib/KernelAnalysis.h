@@ -59,6 +59,10 @@ struct KernelAnalysis {
   std::vector<Temporary> temporaries; // KernelOp::getTemporaries() order
   std::vector<DimConstraint> constraints;
   unsigned numGroups = 0;
+  /// Per group, the sizes of its lane dimensions (every dimension of its
+  /// domain but the axis, in order; the last is split into runs of lanes):
+  /// what a GPU grid is sized from (see findGroupDomain).
+  std::vector<std::vector<DimExpr>> groupLanes;
 };
 
 /// Analyzes `kernel` after -mmrec-fuse. Throws mmrec::Error for an argument

@@ -463,25 +463,33 @@ RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
     refs.push_back(mean);
   }
 
+  // The kernel reads and writes memory of the context's device: host
+  // buffers on the CPU, copies of them on a GPU. Outputs start poisoned.
   std::vector<TensorView> args;
-  for (Buffer &buffer : inputs) {
-    args.push_back(buffer.view());
-    report.bytes += static_cast<int64_t>(buffer.bytes.size());
-  }
-  for (Buffer &buffer : outputs) {
+  std::vector<DeviceBuffer> device;
+  for (Buffer &buffer : outputs)
     buffer.poison();
-    args.push_back(buffer.view());
-    report.bytes += static_cast<int64_t>(buffer.bytes.size());
-  }
+  for (std::vector<Buffer> *list : {&inputs, &outputs})
+    for (Buffer &buffer : *list) {
+      report.bytes += static_cast<int64_t>(buffer.bytes.size());
+      device.emplace_back(context, buffer.bytes.size());
+      device.back().upload(buffer.bytes.data(), buffer.bytes.size());
+      args.push_back(TensorView::contiguous(device.back().data(), buffer.dtype, buffer.shape,
+                                            context.device()));
+    }
   kernel.launch(args.data(), args.size());
-  for (size_t k = 0; k < outputs.size(); ++k)
+  context.synchronize();
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    device[inputs.size() + k].download(outputs[k].bytes.data(), outputs[k].bytes.size());
     compare(outputs[k], refs[k], report);
+  }
   report.tolerance = toleranceFor(info.dtype);
 
   std::vector<double> times;
   for (int r = 0; r < repeats; ++r) {
     auto start = std::chrono::steady_clock::now();
     kernel.launch(args.data(), args.size());
+    context.synchronize();
     times.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }

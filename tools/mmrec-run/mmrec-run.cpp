@@ -126,8 +126,12 @@ int run() {
   std::string shapeText;
   for (int64_t s : shape)
     shapeText += (shapeText.empty() ? "" : ", ") + std::to_string(s);
-  std::printf("kernel   %s (%s) on %s, %u threads\n", info.name.c_str(), nameOf(dtype),
-              nameOf(context->device()), context->numThreads());
+  if (context->device() == Device::CPU)
+    std::printf("kernel   %s (%s) on the cpu, %u threads\n", info.name.c_str(), nameOf(dtype),
+                context->numThreads());
+  else
+    std::printf("kernel   %s (%s) on %s\n", info.name.c_str(), nameOf(dtype),
+                context->deviceName().c_str());
   std::printf("shape    [%s] (%s), seed %llu\n", shapeText.c_str(), info.shapeMeaning.c_str(),
               static_cast<unsigned long long>(seed));
   std::fflush(stdout);

@@ -56,4 +56,16 @@ DimSource findDimSource(Value tensor, int64_t d) {
   llvm_unreachable("kernel tensors come from loads, maps, scans, reduces and groups");
 }
 
+GroupDomain findGroupDomain(GroupOp group) {
+  Operation *anchor = group.getScanOrReduce();
+  if (auto scan = dyn_cast_or_null<ScanOp>(anchor))
+    return {scan.getInputs()[0], scan.getAxis()};
+  if (auto reduce = dyn_cast_or_null<ReduceOp>(anchor))
+    return {reduce.getInputs()[0], reduce.getAxis()};
+  auto yield = cast<YieldOp>(group.getBody().front().getTerminator());
+  if (yield.getValues().empty())
+    return {};
+  return {yield.getValues()[0], std::nullopt};
+}
+
 } // namespace mmrec

@@ -33,13 +33,30 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 
-void mmrec::buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+void mmrec::buildGpuKernelPipeline(OpPassManager &pm) {
   pm.addNestedPass<KernelOp>(createMmrecFuse());
   pm.addPass(createMmrecLowerToGpu());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void mmrec::buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+  buildGpuKernelPipeline(pm);
+  buildPtxPipeline(pm, options);
+}
+
+std::string mmrec::defaultCudaPath() {
+  for (const char *variable : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(variable); value && *value)
+      return value;
+  return "/usr/local/cuda";
+}
+
+void mmrec::buildPtxPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
   target.features = options.features;
@@ -58,7 +75,7 @@ void mmrec::buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
-  binary.toolkitPath = options.cudaPath;
+  binary.toolkitPath = options.cudaPath.empty() ? defaultCudaPath() : options.cudaPath;
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
@@ -106,7 +123,7 @@ struct GpuPipelineCliOptions : public PassPipelineOptions<GpuPipelineCliOptions>
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose nvvm/libdevice is linked (default: $CUDA_ROOT, "
-                     "$CUDA_HOME, $CUDA_PATH, then LLVM's default)"),
+                     "$CUDA_HOME, $CUDA_PATH, else /usr/local/cuda)"),
       llvm::cl::init("")};
 };
 } // namespace

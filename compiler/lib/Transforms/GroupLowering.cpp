@@ -151,14 +151,15 @@ private:
   LogicalResult classify() {
     anchor = group.getScanOrReduce();
     Block &body = group.getBody().front();
+    GroupDomain domain = findGroupDomain(group);
+    if (!domain.tensor)
+      return group.emitOpError("computes nothing (no scan, reduce or result) to lower");
+    domainSource = domain.tensor;
+    axis = domain.axis;
     if (!anchor) {
       for (Operation &op : body.without_terminator())
         if (auto map = dyn_cast<MapOp>(op))
           levels[map] = Level::Point;
-      auto yield = cast<YieldOp>(body.getTerminator());
-      if (yield.getValues().empty())
-        return success();
-      domainSource = yield.getValues()[0];
       return success();
     }
     auto markProducers = [&](auto &&self, Value value, Level level) -> void {
@@ -178,16 +179,12 @@ private:
         valueLevels[v] = Level::Point;
       for (Value v : scan.getCarries())
         valueLevels[v] = Level::Lane;
-      domainSource = scan.getInputs()[0];
-      axis = scan.getAxis();
     } else {
       auto reduce = cast<ReduceOp>(anchor);
       for (Value input : reduce.getInputs())
         markProducers(markProducers, input, Level::Point);
       for (Value v : reduce.getResults())
         valueLevels[v] = Level::Reduced;
-      domainSource = reduce.getInputs()[0];
-      axis = reduce.getAxis();
       chunk = reduce.getChunk();
     }
     for (auto [map, level] : levels)

@@ -1,7 +1,7 @@
 //===- Context.h - devices, compilation and launching ----------*- C++ -*-===//
 //
-// A Context owns a device (the CPU backend, or CUDA in a later version), the
-// compiler, the compile cache and the CPU thread pool. It compiles mmrec
+// A Context owns a device (the CPU backend, or a GPU through the CUDA driver),
+// the compiler, the compile cache and the CPU thread pool. It compiles mmrec
 // kernels (text or file) into Kernel objects that launch with TensorViews.
 //
 //===----------------------------------------------------------------------===//
@@ -38,8 +38,14 @@ public:
   /// every argument first (rank, dtype, shapes against each other, strides,
   /// device, overlaps of outputs) and throws mmrec::Error naming the kernel
   /// and the argument; nothing is written when an argument is bad.
-  void launch(std::initializer_list<TensorView> args) const;
-  void launch(const TensorView *args, size_t count) const;
+  ///
+  /// On the CPU the work is done when launch returns. On CUDA it is queued on
+  /// `stream` (a CUstream; null: the legacy default stream) and launch returns
+  /// at once: it allocates nothing (but scratch for intermediates between
+  /// groups the first time a shape needs more), synchronizes nothing and
+  /// copies nothing, so it can be captured in a CUDA graph.
+  void launch(std::initializer_list<TensorView> args, void *stream = nullptr) const;
+  void launch(const TensorView *args, size_t count, void *stream = nullptr) const;
 
 private:
   friend class ContextImpl;
@@ -66,8 +72,37 @@ public:
   /// Compiles kernel `kernel` of an mmrec module file.
   Kernel compileFile(const std::string &path, std::string_view kernel);
 
+  /// Waits until every kernel launched on this context's GPU is done (no-op
+  /// on the CPU).
+  void synchronize() const;
+  /// The device's name ("cpu", or the GPU's name and architecture).
+  std::string deviceName() const;
+
 private:
+  friend class DeviceBuffer;
   std::unique_ptr<ContextImpl> impl;
+};
+
+/// Memory on a context's device (host memory for the CPU backend) for the
+/// inputs and outputs of kernels in tools and tests. Kernels take any memory
+/// of their device in a TensorView: PyTorch's tensors, cudaMalloc's.
+class DeviceBuffer {
+public:
+  DeviceBuffer(const Context &context, size_t bytes);
+  ~DeviceBuffer();
+  DeviceBuffer(DeviceBuffer &&other) noexcept;
+  DeviceBuffer &operator=(DeviceBuffer &&other) noexcept;
+
+  void *data() const;
+  size_t size() const;
+  /// Copies `bytes` from host memory to the start of the buffer; waits.
+  void upload(const void *host, size_t bytes);
+  /// Copies `bytes` from the start of the buffer to host memory; waits.
+  void download(void *host, size_t bytes) const;
+
+private:
+  struct State;
+  std::unique_ptr<State> state;
 };
 
 } // namespace mmrec

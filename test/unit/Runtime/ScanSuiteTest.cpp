@@ -16,6 +16,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 using namespace mmrec;
 
@@ -250,11 +251,26 @@ double tolerance(DType dtype) {
                                : 1e-12;
 }
 
-class ScanSuite : public ::testing::TestWithParam<ScanCase> {
+/// Every case runs on the CPU and on CUDA; without a GPU the CUDA cases
+/// report themselves skipped, with the reason.
+using ScanParam = std::tuple<Device, ScanCase>;
+
+class ScanSuite : public ::testing::TestWithParam<ScanParam> {
 protected:
-  static Context &context() {
-    static Context ctx(Device::CPU);
-    return ctx;
+  /// One context per device, or null and the reason it is missing.
+  static Context *context(Device device, std::string &missing) {
+    static std::string cudaMissing;
+    static std::unique_ptr<Context> cpu = std::make_unique<Context>(Device::CPU);
+    static std::unique_ptr<Context> cuda = []() -> std::unique_ptr<Context> {
+      try {
+        return std::make_unique<Context>(Device::CUDA);
+      } catch (const Error &error) {
+        cudaMissing = error.what();
+        return nullptr;
+      }
+    }();
+    missing = cudaMissing;
+    return device == Device::CPU ? cpu.get() : cuda.get();
   }
 };
 
@@ -273,9 +289,13 @@ std::vector<double> combine(Combiner c, const std::vector<double> &l,
 }
 
 TEST_P(ScanSuite, MatchesFloat64) {
-  const ScanCase &c = GetParam();
+  const auto &[device, c] = GetParam();
+  std::string missing;
+  Context *ctx = context(device, missing);
+  if (!ctx)
+    GTEST_SKIP() << "no GPU: " << missing;
   int n = operandsOf(c.combiner);
-  Kernel kernel = context().compile(kernelText(c), "scan");
+  Kernel kernel = ctx->compile(kernelText(c), "scan");
   std::mt19937_64 rng(std::random_device{}());
   auto draw = [&](int operand) {
     switch (c.combiner) {
@@ -313,9 +333,15 @@ TEST_P(ScanSuite, MatchesFloat64) {
       }
     }
   }
+  // The arrays go to the device (outputs poisoned with NaN) and come back.
   std::vector<TensorView> args;
+  std::vector<DeviceBuffer> buffers;
+  std::vector<Array *> arrays;
   auto add = [&](Array &a, const Layout &l) {
-    args.push_back(TensorView{a.bytes.data(), a.dtype, l.shape, l.strides, Device::CPU});
+    buffers.emplace_back(*ctx, a.bytes.size());
+    buffers.back().upload(a.bytes.data(), a.bytes.size());
+    arrays.push_back(&a);
+    args.push_back(TensorView{buffers.back().data(), a.dtype, l.shape, l.strides, device});
   };
   for (auto &a : x)
     add(a, layout);
@@ -326,6 +352,9 @@ TEST_P(ScanSuite, MatchesFloat64) {
   for (auto &a : carries)
     add(a, lanes);
   kernel.launch(args.data(), args.size());
+  ctx->synchronize();
+  for (size_t k = 0; k < arrays.size(); ++k)
+    buffers[k].download(arrays[k]->bytes.data(), arrays[k]->bytes.size());
 
   // The reference walks every lane in scan order.
   double err = 0, norm = 0, carryErr = 0, carryNorm = 0;
@@ -414,9 +443,9 @@ std::vector<ScanCase> cases() {
   return list;
 }
 
-std::string caseName(const ::testing::TestParamInfo<ScanCase> &info) {
-  const ScanCase &c = info.param;
-  std::string name;
+std::string caseName(const ::testing::TestParamInfo<ScanParam> &info) {
+  const auto &[device, c] = info.param;
+  std::string name = std::string(nameOf(device)) + "_";
   for (int64_t s : c.shape)
     name += std::to_string(s) + "x";
   name.pop_back();
@@ -430,6 +459,9 @@ std::string caseName(const ::testing::TestParamInfo<ScanCase> &info) {
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpu, ScanSuite, ::testing::ValuesIn(cases()), caseName);
+INSTANTIATE_TEST_SUITE_P(Devices, ScanSuite,
+                         ::testing::Combine(::testing::Values(Device::CPU, Device::CUDA),
+                                            ::testing::ValuesIn(cases())),
+                         caseName);
 
 } // namespace

@@ -13,6 +13,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Value.h"
 
+#include <optional>
+
 namespace mmrec {
 
 /// A size: `staticSize` when the type fixes it, else ceil(size of dimension
@@ -29,6 +31,19 @@ struct DimSource {
 /// Where dimension `d` of `tensor` (a value in an mmrec.kernel, inside a
 /// group or not) gets its size.
 DimSource findDimSource(mlir::Value tensor, int64_t d);
+
+class GroupOp;
+
+/// The index space a group iterates: the tensor whose shape it is (the first
+/// input of its scan or reduce, else its first result) and the axis walked
+/// sequentially (none for a group of maps). Null `tensor` for a group that
+/// computes nothing. The CPU and GPU lowerings split the other dimensions
+/// into lanes; the runtime sizes GPU grids from the same.
+struct GroupDomain {
+  mlir::Value tensor;
+  std::optional<int64_t> axis;
+};
+GroupDomain findGroupDomain(GroupOp group);
 
 } // namespace mmrec
 

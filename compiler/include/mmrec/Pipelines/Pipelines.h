@@ -28,12 +28,24 @@ struct GpuPipelineOptions {
   std::string chip = "sm_90a";
   std::string features = "+ptx80"; // the PTX ISA version
   int optLevel = 3;
-  std::string cudaPath; // empty: $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, LLVM's default
+  std::string cudaPath; // empty: defaultCudaPath()
 };
 
+/// The CUDA toolkit whose nvvm/libdevice/libdevice.10.bc is linked for math:
+/// $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH, else /usr/local/cuda.
+std::string defaultCudaPath();
+
 /// mmrec kernels -> one gpu.binary per kernel holding the PTX of its
-/// kernels (see -mmrec-lower-to-gpu for their arguments and launch).
+/// kernels (see -mmrec-lower-to-gpu for their arguments and launch): the
+/// two halves below, one after the other.
 void buildGpuPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options);
+
+/// mmrec kernels -> gpu.module / gpu.func kernels (fusion, the strategy),
+/// whose attributes say how to launch them.
+void buildGpuKernelPipeline(mlir::OpPassManager &pm);
+
+/// gpu.module kernels -> NVVM -> PTX in gpu.binary ops.
+void buildPtxPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options);
 
 /// Registers -mmrec-to-ptx.
 void registerGpuPipeline();

@@ -1,0 +1,158 @@
+//===- CudaCompiler.cpp - kernels to CUDA modules -------------------------===//
+
+#include "CudaCompiler.h"
+
+#include "mmrec/Error.h"
+#include "mmrec/Pipelines/Pipelines.h"
+#include "mmrec/Transforms/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace mmrec {
+
+namespace {
+/// Runs `build`'s passes on `module`; throws with the diagnostics.
+void runPipeline(ModuleOp module, const std::string &kernel, const char *stage,
+                 function_ref<void(OpPassManager &)> build) {
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+    llvm::raw_string_ostream(diagnostics) << diag.getLocation() << ": " << diag << "\n";
+    return success();
+  });
+  PassManager pm(module.getContext());
+  build(pm);
+  if (failed(pm.run(module)))
+    throw Error("mmrec kernel '" + kernel + "': " + stage + " failed:\n" + diagnostics);
+}
+} // namespace
+
+CudaDevice::CudaDevice(const CudaDriver &driver, int ordinal) : driver(driver) {
+  driver.check(driver.cuDeviceGet(&device, ordinal), "mmrec", "cuDeviceGet");
+  char text[256] = {};
+  driver.check(driver.cuDeviceGetName(text, sizeof(text) - 1, device), "mmrec",
+               "cuDeviceGetName");
+  name = text;
+  int major = 0, minor = 0;
+  driver.check(driver.cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                                           device),
+               "mmrec", "cuDeviceGetAttribute");
+  driver.check(driver.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                                           device),
+               "mmrec", "cuDeviceGetAttribute");
+  driver.check(driver.cuDeviceGetAttribute(&multiprocessors,
+                                           CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device),
+               "mmrec", "cuDeviceGetAttribute");
+  computeCapability = major * 10 + minor;
+  if (computeCapability < 80)
+    throw Error("mmrec: " + name + " has compute capability " + std::to_string(major) + "." +
+                std::to_string(minor) + "; the CUDA backend needs 8.0 or later (sm_80)");
+  driver.check(driver.cuDevicePrimaryCtxRetain(&context, device), "mmrec",
+               "cuDevicePrimaryCtxRetain");
+}
+
+CudaDevice::~CudaDevice() { driver.cuDevicePrimaryCtxRelease(device); }
+
+std::string CudaDevice::chip() const {
+  // sm_90a: Hopper's architecture-specific features; its cubins run on 9.0 only.
+  return "sm_" + std::to_string(computeCapability) + (computeCapability == 90 ? "a" : "");
+}
+
+std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &kernel) {
+  runPipeline(module, kernel, "the GPU lowering", buildGpuKernelPipeline);
+  std::vector<CudaLaunch> launches;
+  for (auto gpuModule : module.getOps<gpu::GPUModuleOp>())
+    for (auto func : gpuModule.getOps<gpu::GPUFuncOp>()) {
+      auto threads = func->getAttrOfType<IntegerAttr>("mmrec.block_threads");
+      auto lanes = func->getAttrOfType<IntegerAttr>("mmrec.lanes_per_thread");
+      if (!threads || !lanes)
+        throw Error("mmrec kernel '" + kernel + "': GPU kernel " + func.getName().str() +
+                    " has no launch attributes");
+      launches.push_back({threads.getInt(), lanes.getInt()});
+    }
+  return launches;
+}
+
+std::string compileToPtx(ModuleOp module, const std::string &kernel, const std::string &chip) {
+  GpuPipelineOptions options;
+  options.chip = chip;
+  runPipeline(module, kernel, "the PTX code generation",
+              [&](OpPassManager &pm) { buildPtxPipeline(pm, options); });
+  std::vector<GpuKernelModule> modules = collectPtx(module);
+  if (modules.size() != 1)
+    throw Error("mmrec kernel '" + kernel + "': expected one PTX module, got " +
+                std::to_string(modules.size()));
+  return modules.front().ptx;
+}
+
+std::vector<char> linkPtx(const CudaDevice &device, const std::string &ptx,
+                          const std::string &kernel) {
+  const CudaDriver &driver = device.driver;
+  std::string context = "mmrec kernel '" + kernel + "'";
+  CudaContextScope scope(driver, device.context, context);
+  char errorLog[8192] = {};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {errorLog, reinterpret_cast<void *>(sizeof(errorLog) - 1)};
+  CUlinkState link = nullptr;
+  driver.check(driver.cuLinkCreate(2, options, values, &link), context, "cuLinkCreate");
+  struct Destroy {
+    const CudaDriver &driver;
+    CUlinkState link;
+    ~Destroy() { driver.cuLinkDestroy(link); }
+  } destroy{driver, link};
+  std::string name = kernel + ".ptx";
+  CUresult added = driver.cuLinkAddData(link, CU_JIT_INPUT_PTX, const_cast<char *>(ptx.c_str()),
+                                        ptx.size() + 1, name.c_str(), 0, nullptr, nullptr);
+  if (added != CUDA_SUCCESS) {
+    try {
+      driver.check(added, context, "cuLinkAddData (the driver's PTX assembler)");
+    } catch (const Error &error) {
+      throw Error(std::string(error.what()) + "\n" + errorLog +
+                  "\nto reproduce: mmrec-translate --emit-ptx --chip=" + device.chip() +
+                  " --kernel " + kernel + " FILE.mlir -o k.ptx && ptxas -arch=" + device.chip() +
+                  " k.ptx");
+    }
+  }
+  void *cubin = nullptr;
+  size_t size = 0;
+  driver.check(driver.cuLinkComplete(link, &cubin, &size), context, "cuLinkComplete");
+  const char *bytes = static_cast<const char *>(cubin);
+  return std::vector<char>(bytes, bytes + size);
+}
+
+CudaCode::~CudaCode() {
+  if (!module)
+    return;
+  const CudaDriver &driver = device->driver;
+  if (driver.cuCtxPushCurrent(device->context) == CUDA_SUCCESS) {
+    driver.cuModuleUnload(module);
+    CUcontext popped;
+    driver.cuCtxPopCurrent(&popped);
+  }
+}
+
+std::unique_ptr<CudaCode> loadCubin(std::shared_ptr<const CudaDevice> device,
+                                    const std::vector<char> &cubin, const std::string &kernel,
+                                    const std::vector<CudaLaunch> &launches) {
+  const CudaDriver &driver = device->driver;
+  std::string context = "mmrec kernel '" + kernel + "'";
+  CudaContextScope scope(driver, device->context, context);
+  auto code = std::make_unique<CudaCode>();
+  code->device = device;
+  driver.check(driver.cuModuleLoadData(&code->module, cubin.data()), context,
+               "cuModuleLoadData");
+  for (size_t g = 0; g < launches.size(); ++g) {
+    std::string entry = kernel + "__group" + std::to_string(g);
+    CudaGroup group{nullptr, launches[g]};
+    driver.check(driver.cuModuleGetFunction(&group.function, code->module, entry.c_str()),
+                 context, ("cuModuleGetFunction(" + entry + ")").c_str());
+    code->groups.push_back(group);
+  }
+  return code;
+}
+
+} // namespace mmrec

@@ -1,0 +1,77 @@
+//===- CudaCompiler.h - kernels to CUDA modules -----------------*- C++ -*-===//
+//
+// A fused kernel -> one gpu.func per group (-mmrec-lower-to-gpu) -> PTX
+// (-mmrec-to-ptx) -> cubin through the driver's JIT linker -> a loaded
+// CUDA module. The cubin is what the disk cache keeps.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMREC_RUNTIME_CUDACOMPILER_H
+#define MMREC_RUNTIME_CUDACOMPILER_H
+
+#include "CudaDriver.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mmrec {
+
+/// A GPU and its primary context, retained while anything uses it.
+struct CudaDevice {
+  CudaDevice(const CudaDriver &driver, int ordinal);
+  ~CudaDevice();
+  CudaDevice(const CudaDevice &) = delete;
+  CudaDevice &operator=(const CudaDevice &) = delete;
+
+  const CudaDriver &driver;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  std::string name;
+  int computeCapability = 0; // 90 for sm_90
+  int multiprocessors = 0;
+  /// The architecture kernels are compiled for: sm_90a on 9.0, else sm_XY.
+  std::string chip() const;
+};
+
+/// How one group's kernel is launched (from its gpu.func attributes).
+struct CudaLaunch {
+  int64_t blockThreads = 0;
+  int64_t lanesPerThread = 1;
+};
+
+/// The fused module lowered to gpu.func kernels: the launch of each group.
+/// `module` is changed.
+std::vector<CudaLaunch> lowerToGpuKernels(mlir::ModuleOp module, const std::string &kernel);
+
+/// The PTX of a module that lowerToGpuKernels produced, for `chip`.
+std::string compileToPtx(mlir::ModuleOp module, const std::string &kernel, const std::string &chip);
+
+/// PTX -> cubin with the driver's JIT linker (in the device's context).
+std::vector<char> linkPtx(const CudaDevice &device, const std::string &ptx,
+                          const std::string &kernel);
+
+struct CudaGroup {
+  CUfunction function = nullptr;
+  CudaLaunch launch;
+};
+
+/// A loaded module; unloaded (in its context) when the last kernel using it
+/// goes away.
+struct CudaCode {
+  std::shared_ptr<const CudaDevice> device;
+  CUmodule module = nullptr;
+  std::vector<CudaGroup> groups;
+  ~CudaCode();
+};
+
+/// Loads `cubin` and looks up `<kernel>__group<i>` for each launch.
+std::unique_ptr<CudaCode> loadCubin(std::shared_ptr<const CudaDevice> device,
+                                    const std::vector<char> &cubin, const std::string &kernel,
+                                    const std::vector<CudaLaunch> &launches);
+
+} // namespace mmrec
+
+#endif // MMREC_RUNTIME_CUDACOMPILER_H

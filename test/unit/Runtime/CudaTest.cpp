@@ -1,0 +1,191 @@
+//===- CudaTest.cpp - the CUDA backend on a GPU ---------------------------===//
+//
+// Runs on a GPU when one is present (a CUDA driver and a device); without
+// one every test here reports itself skipped, with the reason. The test
+// reaches the driver itself (dlopen, as the runtime does) for what a user's
+// program does around mmrec: streams and CUDA graphs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmrec/Context.h"
+#include "mmrec/Library.h"
+
+#include <cuda.h>
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+
+using namespace mmrec;
+
+namespace {
+
+/// The context on the GPU, or null with the reason.
+Context *gpu(std::string &missing) {
+  static std::string reason;
+  static std::unique_ptr<Context> context = []() -> std::unique_ptr<Context> {
+    try {
+      return std::make_unique<Context>(Device::CUDA);
+    } catch (const Error &error) {
+      reason = error.what();
+      return nullptr;
+    }
+  }();
+  missing = reason;
+  return context.get();
+}
+
+#define REQUIRE_GPU(ctx)                                                                         \
+  std::string missing;                                                                           \
+  Context *ctx = gpu(missing);                                                                   \
+  if (!ctx)                                                                                      \
+  GTEST_SKIP() << "no GPU: " << missing
+
+/// The driver entry points the tests use around mmrec.
+struct Driver {
+  decltype(&::cuCtxSetCurrent) ctxSetCurrent;
+  decltype(&::cuDevicePrimaryCtxRetain) primaryCtxRetain;
+  decltype(&::cuStreamCreate) streamCreate;
+  decltype(&::cuStreamDestroy) streamDestroy;
+  decltype(&::cuStreamSynchronize) streamSynchronize;
+  decltype(&::cuStreamBeginCapture) beginCapture;
+  decltype(&::cuStreamEndCapture) endCapture;
+  decltype(&::cuGraphInstantiateWithFlags) instantiate;
+  decltype(&::cuGraphLaunch) graphLaunch;
+  decltype(&::cuGraphExecDestroy) graphExecDestroy;
+  decltype(&::cuGraphDestroy) graphDestroy;
+
+  static const Driver &get() {
+    static const Driver driver = [] {
+      Driver d{};
+      void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+      using GetProc = CUresult (*)(const char *, void **, int, cuuint64_t,
+                                   CUdriverProcAddressQueryResult *);
+      auto getProc = reinterpret_cast<GetProc>(dlsym(library, "cuGetProcAddress_v2"));
+      auto resolve = [&](const char *name, auto &slot) {
+        CUdriverProcAddressQueryResult status;
+        getProc(name, reinterpret_cast<void **>(&slot), 12000, CU_GET_PROC_ADDRESS_DEFAULT,
+                &status);
+        if (!slot)
+          throw Error(std::string("test: no ") + name);
+      };
+      resolve("cuCtxSetCurrent", d.ctxSetCurrent);
+      resolve("cuDevicePrimaryCtxRetain", d.primaryCtxRetain);
+      resolve("cuStreamCreate", d.streamCreate);
+      resolve("cuStreamDestroy", d.streamDestroy);
+      resolve("cuStreamSynchronize", d.streamSynchronize);
+      resolve("cuStreamBeginCapture", d.beginCapture);
+      resolve("cuStreamEndCapture", d.endCapture);
+      resolve("cuGraphInstantiateWithFlags", d.instantiate);
+      resolve("cuGraphLaunch", d.graphLaunch);
+      resolve("cuGraphExecDestroy", d.graphExecDestroy);
+      resolve("cuGraphDestroy", d.graphDestroy);
+      CUcontext primary;
+      if (d.primaryCtxRetain(&primary, 0) != CUDA_SUCCESS ||
+          d.ctxSetCurrent(primary) != CUDA_SUCCESS)
+        throw Error("test: cannot make the primary context current");
+      return d;
+    }();
+    return driver;
+  }
+};
+
+#define CU(call) ASSERT_EQ((call), CUDA_SUCCESS) << #call
+
+TEST(CudaTest, LibraryKernelsInEveryDtype) {
+  REQUIRE_GPU(ctx);
+  for (const library::KernelInfo &info : library::kernels())
+    for (DType dtype : {DType::BF16, DType::F16, DType::F32, DType::F64}) {
+      // 37 lanes: several blocks of threads, a partial last one.
+      std::vector<int64_t> shape = info.defaultShape.size() == 4 ? std::vector<int64_t>{2, 3, 70, 37}
+                                                                 : std::vector<int64_t>{2, 300, 37};
+      library::RunReport report =
+          library::runAndVerify(*ctx, info.name, dtype, shape, std::random_device{}(), 0);
+      EXPECT_TRUE(report.passed())
+          << info.name << " " << nameOf(dtype) << ": relative error " << report.relativeError
+          << " > " << report.tolerance << (report.nanFound ? " (NaN)" : "");
+    }
+}
+
+TEST(CudaTest, LongSequencesAndManyLanes) {
+  REQUIRE_GPU(ctx);
+  for (std::vector<int64_t> shape : {std::vector<int64_t>{1, 1, 65536, 3},
+                                     std::vector<int64_t>{2, 8, 1024, 128}}) {
+    library::RunReport report = library::runAndVerify(*ctx, "linear_recurrence", DType::BF16,
+                                                      shape, std::random_device{}(), 0);
+    EXPECT_TRUE(report.passed()) << "relative error " << report.relativeError;
+  }
+}
+
+/// A cumulative sum over axis 0 of a [T, N] f32 view, captured in a CUDA
+/// graph on a stream of the caller's and replayed on new inputs.
+TEST(CudaTest, GraphCaptureAndReplay) {
+  REQUIRE_GPU(ctx);
+  const Driver &driver = Driver::get();
+  Kernel kernel = ctx->compile(R"(
+mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  %x = mmrec.load %in : memref<?x?xf32>
+  %y = mmrec.scan %x axis = 0 : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %s = arith.addf %l, %r : f32
+    mmrec.yield %s : f32
+  }
+  mmrec.store %y, %out : tensor<?x?xf32>, memref<?x?xf32>
+})",
+                               "cumsum");
+  const int64_t T = 300, N = 517;
+  std::vector<float> host(T * N), out(T * N);
+  DeviceBuffer in(*ctx, host.size() * 4), result(*ctx, out.size() * 4);
+  TensorView views[] = {TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
+                        TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)};
+  CUstream stream;
+  CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  kernel.launch(views, 2, stream);
+  CUgraph graph;
+  CU(driver.endCapture(stream, &graph));
+  CUgraphExec exec;
+  CU(driver.instantiate(&exec, graph, 0));
+  std::mt19937 rng(7);
+  for (int replay = 0; replay < 3; ++replay) {
+    for (float &v : host)
+      v = std::uniform_real_distribution<float>(-1, 1)(rng);
+    in.upload(host.data(), host.size() * 4);
+    CU(driver.graphLaunch(exec, stream));
+    CU(driver.streamSynchronize(stream));
+    result.download(out.data(), out.size() * 4);
+    for (int64_t n = 0; n < N; ++n) {
+      double sum = 0;
+      for (int64_t t = 0; t < T; ++t) {
+        sum += host[t * N + n];
+        ASSERT_NEAR(out[t * N + n], sum, 1e-4) << "replay " << replay << ", t " << t;
+      }
+    }
+  }
+  driver.graphExecDestroy(exec);
+  driver.graphDestroy(graph);
+  driver.streamDestroy(stream);
+}
+
+TEST(CudaTest, HostViewsAreRejected) {
+  REQUIRE_GPU(ctx);
+  Kernel kernel = library::compile(*ctx, "linear_recurrence", DType::F32);
+  std::vector<float> a(2 * 2 * 8 * 4), b(a.size()), h(a.size(), NAN);
+  std::vector<int64_t> shape{2, 2, 8, 4};
+  DeviceBuffer da(*ctx, a.size() * 4), db(*ctx, b.size() * 4);
+  try {
+    kernel.launch({TensorView::contiguous(da.data(), DType::F32, shape, Device::CUDA),
+                   TensorView::contiguous(db.data(), DType::F32, shape, Device::CUDA),
+                   TensorView::contiguous(h.data(), DType::F32, shape, Device::CPU)});
+    FAIL() << "a host view was accepted";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("argument #2"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("is on cpu, expected cuda"), std::string::npos)
+        << error.what();
+  }
+}
+
+} // namespace
