@@ -223,7 +223,20 @@ TEST_F(RuntimeTest, CompileErrorsAreClear) {
         << error.what();
   }
   EXPECT_THROW(context.compileFile("/no/such/file.mlir", "k"), Error);
-  EXPECT_THROW(Context(Device::CUDA), Error);
+}
+
+// Without a driver or a GPU, asking for CUDA says so (CudaTest covers a GPU).
+TEST_F(RuntimeTest, MissingGpuIsAClearError) {
+  try {
+    Context gpu(Device::CUDA);
+    GTEST_SKIP() << "a GPU is present: " << gpu.deviceName();
+  } catch (const Error &error) {
+    std::string what = error.what();
+    EXPECT_TRUE(what.find("no CUDA driver") != std::string::npos ||
+                what.find("no GPU") != std::string::npos)
+        << what;
+    EXPECT_NE(what.find("MMREC_DEVICE=cpu"), std::string::npos) << what;
+  }
 }
 
 // Object code goes to the disk cache; a second context loads it; truncated
@@ -273,8 +286,10 @@ TEST_F(RuntimeTest, DiskCacheHitCorruptAndTruncated) {
 
 TEST_F(RuntimeTest, ThreadsSplitTheLanes) {
   setenv("MMREC_NUM_THREADS", "3", 1);
+  setenv("MMREC_DEVICE", "cpu", 1);
   Context context;
   unsetenv("MMREC_NUM_THREADS");
+  unsetenv("MMREC_DEVICE");
   EXPECT_EQ(context.numThreads(), 3u);
   Kernel kernel = context.compileFile(kernelPath("chunk_aggregate.mlir"), "chunk_aggregate");
   const int64_t B = 3, T = 260, D = 700, N = 3;

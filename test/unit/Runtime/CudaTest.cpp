@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -94,6 +95,13 @@ struct Driver {
 };
 
 #define CU(call) ASSERT_EQ((call), CUDA_SUCCESS) << #call
+
+TEST(CudaTest, DefaultDeviceIsTheGpu) {
+  REQUIRE_GPU(ctx);
+  if (const char *env = std::getenv("MMREC_DEVICE"); env && *env)
+    GTEST_SKIP() << "MMREC_DEVICE=" << env << " chooses the device";
+  EXPECT_EQ(Context().device(), Device::CUDA);
+}
 
 TEST(CudaTest, LibraryKernelsInEveryDtype) {
   REQUIRE_GPU(ctx);
