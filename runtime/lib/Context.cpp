@@ -118,15 +118,17 @@ public:
   std::optional<Variant> contiguous;
 
 private:
-  /// Launches each group's kernel on `stream`: one thread per lane block,
-  /// the memref descriptors (allocated and aligned pointers, offset, sizes,
-  /// strides) as separate 64-bit parameters.
+  /// Launches each GPU kernel on `stream`, in order: one thread per lane
+  /// block (and per chunk for the chunked passes), the memref descriptors
+  /// (allocated and aligned pointers, offset, sizes, strides) as separate
+  /// 64-bit parameters, scratch memrefs last.
   void launchCuda(const Variant &variant, const TensorView *args, size_t count,
                   CUstream stream) const {
     const CudaCode &code = *variant.cuda;
     const CudaDriver &driver = code.device->driver;
-    int64_t words[kMaxArgs * kDescriptorWords];
-    void *params[kMaxArgs * kDescriptorWords];
+    const KernelAnalysis &analysis = variant.analysis;
+    int64_t words[(kMaxArgs + kMaxScratchMemrefs) * kDescriptorWords];
+    void *params[(kMaxArgs + kMaxScratchMemrefs) * kDescriptorWords];
     size_t n = 0;
     auto add = [&](const void *data, int64_t rank, const int64_t *shape, const int64_t *strides) {
       describe(words + n, data, rank, shape, strides);
@@ -134,17 +136,24 @@ private:
     };
     for (size_t i = 0; i < count; ++i)
       add(args[i].data, args[i].rank(), args[i].shape.data(), args[i].strides.data());
-    const KernelAnalysis &analysis = variant.analysis;
-    if (!analysis.temporaries.empty()) {
+
+    // Scratch: the temporaries, then the largest strategy scratch of a group
+    // (groups run one after the other on the stream).
+    TemporaryLayout layout = layoutTemporaries(analysis, args);
+    size_t strategyBytes = 0;
+    for (const CudaGroup &group : code.groups)
+      strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
+    CUdeviceptr base = 0;
+    if (layout.total + strategyBytes > 0) {
       std::lock_guard<std::mutex> lock(scratchMutex);
-      TemporaryLayout layout = layoutTemporaries(analysis, args);
-      CUdeviceptr base = deviceScratchFor(code, layout.total);
-      for (size_t k = 0; k < analysis.temporaries.size(); ++k)
-        add(reinterpret_cast<void *>(base + layout.offsets[k]),
-            static_cast<int64_t>(analysis.temporaries[k].shape.size()), layout.shapes[k],
-            layout.strides[k]);
+      base = deviceScratchFor(code, layout.total + strategyBytes);
     }
-    for (size_t p = 0; p < n; ++p)
+    for (size_t k = 0; k < analysis.temporaries.size(); ++k)
+      add(reinterpret_cast<void *>(base + layout.offsets[k]),
+          static_cast<int64_t>(analysis.temporaries[k].shape.size()), layout.shapes[k],
+          layout.strides[k]);
+    size_t common = n;
+    for (size_t p = 0; p < std::size(params); ++p)
       params[p] = &words[p];
 
     // Kernels run in the device's primary context: made current only when
@@ -154,21 +163,51 @@ private:
     std::optional<CudaContextScope> scope;
     if (push)
       scope.emplace(driver, code.device->context, "mmrec kernel '" + name + "'");
-    for (size_t g = 0; g < code.groups.size(); ++g) {
-      const CudaGroup &group = code.groups[g];
-      int64_t threads = laneBlocks(analysis.groupLanes[g], group.launch.lanesPerThread, args);
+    for (const CudaGroup &group : code.groups) {
+      const CudaLaunch &launch = group.launch;
+      int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
+      int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
+      int64_t threads = blocks * (launch.chunk ? ceilDiv(steps, launch.chunk) : 1);
       if (threads == 0)
         continue;
-      int64_t grid = (threads + group.launch.blockThreads - 1) / group.launch.blockThreads;
+      n = common;
+      int64_t elements = scratchElements(analysis, launch, args);
+      size_t offset = layout.total;
+      for (int64_t bytes : launch.scratchElementBytes) {
+        int64_t one = 1;
+        add(reinterpret_cast<void *>(base + offset), 1, &elements, &one);
+        offset += (static_cast<size_t>(elements * bytes) + 63) / 64 * 64;
+      }
+      int64_t grid = ceilDiv(threads, launch.blockThreads);
       if (grid > INT32_MAX)
         throw Error("mmrec kernel '" + name + "': " + std::to_string(threads) +
-                    " lane blocks exceed the largest grid");
+                    " threads exceed the largest grid");
       driver.check(driver.cuLaunchKernel(group.function, static_cast<unsigned>(grid), 1, 1,
-                                         static_cast<unsigned>(group.launch.blockThreads), 1, 1,
-                                         0, stream, params, nullptr),
-                   "mmrec kernel '" + name + "' (group " + std::to_string(g) + ")",
-                   "cuLaunchKernel");
+                                         static_cast<unsigned>(launch.blockThreads), 1, 1, 0,
+                                         stream, params, nullptr),
+                   "mmrec kernel '" + name + "' (" + launch.name + ")", "cuLaunchKernel");
     }
+  }
+
+  static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+  /// Elements of each scratch memref of a launch: one per lane and chunk.
+  static int64_t scratchElements(const KernelAnalysis &analysis, const CudaLaunch &launch,
+                                 const TensorView *args) {
+    if (launch.scratchElementBytes.empty() || launch.scratchChunk == 0)
+      return 0;
+    int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
+    int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
+    return blocks * launch.lanesPerThread * ceilDiv(steps, launch.scratchChunk);
+  }
+
+  static size_t scratchBytes(const KernelAnalysis &analysis, const CudaLaunch &launch,
+                             const TensorView *args) {
+    int64_t elements = scratchElements(analysis, launch, args);
+    size_t total = 0;
+    for (int64_t bytes : launch.scratchElementBytes)
+      total += (static_cast<size_t>(elements * bytes) + 63) / 64 * 64;
+    return total;
   }
 
   /// The number of lane blocks of a group: its lane dimensions, the last in
@@ -178,7 +217,7 @@ private:
     int64_t blocks = 1;
     for (size_t d = 0; d < lanes.size(); ++d) {
       int64_t size = lanes[d].evaluate(args);
-      blocks *= d + 1 == lanes.size() ? (size + lanesPerThread - 1) / lanesPerThread : size;
+      blocks *= d + 1 == lanes.size() ? ceilDiv(size, lanesPerThread) : size;
     }
     return blocks;
   }

@@ -63,17 +63,40 @@ std::string CudaDevice::chip() const {
 }
 
 std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &kernel) {
-  runPipeline(module, kernel, "the GPU lowering", buildGpuKernelPipeline);
+  runPipeline(module, kernel, "the GPU lowering",
+              [](OpPassManager &pm) { buildGpuKernelPipeline(pm, GpuPipelineOptions()); });
   std::vector<CudaLaunch> launches;
   for (auto gpuModule : module.getOps<gpu::GPUModuleOp>())
     for (auto func : gpuModule.getOps<gpu::GPUFuncOp>()) {
       auto threads = func->getAttrOfType<IntegerAttr>("mmrec.block_threads");
       auto lanes = func->getAttrOfType<IntegerAttr>("mmrec.lanes_per_thread");
-      if (!threads || !lanes)
+      auto group = func->getAttrOfType<IntegerAttr>("mmrec.group");
+      auto chunk = func->getAttrOfType<IntegerAttr>("mmrec.chunk");
+      auto scratch = func->getAttrOfType<ArrayAttr>("mmrec.scratch");
+      if (!threads || !lanes || !group || !chunk || !scratch)
         throw Error("mmrec kernel '" + kernel + "': GPU kernel " + func.getName().str() +
                     " has no launch attributes");
-      launches.push_back({threads.getInt(), lanes.getInt()});
+      CudaLaunch launch;
+      launch.name = func.getName().str();
+      launch.group = static_cast<unsigned>(group.getInt());
+      launch.blockThreads = threads.getInt();
+      launch.lanesPerThread = lanes.getInt();
+      launch.chunk = chunk.getInt();
+      for (Attribute type : scratch)
+        launch.scratchElementBytes.push_back(
+            cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);
+      // The launch passes the scratch memrefs in a fixed-size parameter array.
+      if (launch.scratchElementBytes.size() > kMaxScratchMemrefs)
+        throw Error("mmrec kernel '" + kernel + "': " +
+                    std::to_string(launch.scratchElementBytes.size()) +
+                    " scan operands; the chunked strategy takes at most " +
+                    std::to_string(kMaxScratchMemrefs));
+      launches.push_back(std::move(launch));
     }
+  for (CudaLaunch &launch : launches)
+    for (const CudaLaunch &other : launches)
+      if (other.group == launch.group)
+        launch.scratchChunk = std::max(launch.scratchChunk, other.chunk);
   return launches;
 }
 
@@ -145,11 +168,10 @@ std::unique_ptr<CudaCode> loadCubin(std::shared_ptr<const CudaDevice> device,
   code->device = device;
   driver.check(driver.cuModuleLoadData(&code->module, cubin.data()), context,
                "cuModuleLoadData");
-  for (size_t g = 0; g < launches.size(); ++g) {
-    std::string entry = kernel + "__group" + std::to_string(g);
-    CudaGroup group{nullptr, launches[g]};
-    driver.check(driver.cuModuleGetFunction(&group.function, code->module, entry.c_str()),
-                 context, ("cuModuleGetFunction(" + entry + ")").c_str());
+  for (const CudaLaunch &launch : launches) {
+    CudaGroup group{nullptr, launch};
+    driver.check(driver.cuModuleGetFunction(&group.function, code->module, launch.name.c_str()),
+                 context, ("cuModuleGetFunction(" + launch.name + ")").c_str());
     code->groups.push_back(group);
   }
   return code;

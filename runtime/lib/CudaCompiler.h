@@ -36,10 +36,23 @@ struct CudaDevice {
   std::string chip() const;
 };
 
-/// How one group's kernel is launched (from its gpu.func attributes).
+/// The most scratch memrefs a GPU kernel takes (one per scan operand).
+constexpr size_t kMaxScratchMemrefs = 8;
+
+/// How one GPU kernel is launched (from its gpu.func attributes); a group
+/// has one (`lanes`) or several, launched in order (`chunked`).
 struct CudaLaunch {
+  std::string name;
+  unsigned group = 0;
   int64_t blockThreads = 0;
   int64_t lanesPerThread = 1;
+  /// 0: a thread per lane block; C: a thread per lane block and chunk of C.
+  int64_t chunk = 0;
+  /// The chunk length of the group's scratch (its largest `chunk`), and the
+  /// bytes of each scratch element: (lane blocks x lanes per thread x
+  /// chunks) of each.
+  int64_t scratchChunk = 0;
+  std::vector<int64_t> scratchElementBytes;
 };
 
 /// The fused module lowered to gpu.func kernels: the launch of each group.
@@ -67,7 +80,7 @@ struct CudaCode {
   ~CudaCode();
 };
 
-/// Loads `cubin` and looks up `<kernel>__group<i>` for each launch.
+/// Loads `cubin` and looks up the function of each launch.
 std::unique_ptr<CudaCode> loadCubin(std::shared_ptr<const CudaDevice> device,
                                     const std::vector<char> &cubin, const std::string &kernel,
                                     const std::vector<CudaLaunch> &launches);

@@ -161,6 +161,11 @@ private:
             lanes.push_back(dim(domain.tensor, d));
       }
       result.groupLanes.push_back(std::move(lanes));
+      DimExpr steps;
+      steps.constant = 1;
+      if (domain.tensor && domain.axis)
+        steps = dim(domain.tensor, *domain.axis);
+      result.groupSteps.push_back(steps);
       for (Operation &inner : group.getBody().front())
         visit(&inner);
     }

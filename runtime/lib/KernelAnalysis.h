@@ -63,6 +63,8 @@ struct KernelAnalysis {
   /// domain but the axis, in order; the last is split into runs of lanes):
   /// what a GPU grid is sized from (see findGroupDomain).
   std::vector<std::vector<DimExpr>> groupLanes;
+  /// Per group, the length of its axis (1 for a group of maps).
+  std::vector<DimExpr> groupSteps;
 };
 
 /// Analyzes `kernel` after -mmrec-fuse. Throws mmrec::Error for an argument

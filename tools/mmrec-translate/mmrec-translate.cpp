@@ -37,6 +37,14 @@ llvm::cl::opt<std::string> kernel("kernel",
                                   llvm::cl::desc("Print only this mmrec kernel's PTX (one "
                                                  "module that ptxas accepts as it is)"),
                                   llvm::cl::cat(category));
+llvm::cl::opt<std::string> strategy("strategy",
+                                    llvm::cl::desc("Strategy of scans without #mmrec.tiling: "
+                                                   "lanes (default) or chunked"),
+                                    llvm::cl::init("lanes"), llvm::cl::cat(category));
+llvm::cl::opt<int64_t> chunk("chunk",
+                             llvm::cl::desc("Chunk length of the chunked strategy without a "
+                                            "tiling (default 256)"),
+                             llvm::cl::init(256), llvm::cl::cat(category));
 llvm::cl::opt<std::string> cudaPath("cuda-path",
                                     llvm::cl::desc("CUDA toolkit whose libdevice is linked"),
                                     llvm::cl::cat(category));
@@ -96,6 +104,8 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.features = features;
   options.cudaPath = cudaPath;
+  options.strategy = strategy;
+  options.chunk = chunk;
   mmrec::buildGpuPipeline(pm, options);
   if (failed(pm.run(*module)))
     return 1;

@@ -37,15 +37,18 @@
 
 using namespace mlir;
 
-void mmrec::buildGpuKernelPipeline(OpPassManager &pm) {
+void mmrec::buildGpuKernelPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
   pm.addNestedPass<KernelOp>(createMmrecFuse());
-  pm.addPass(createMmrecLowerToGpu());
+  MmrecLowerToGpuOptions lowering;
+  lowering.strategy = options.strategy;
+  lowering.chunk = options.chunk;
+  pm.addPass(createMmrecLowerToGpu(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
 void mmrec::buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
-  buildGpuKernelPipeline(pm);
+  buildGpuKernelPipeline(pm, options);
   buildPtxPipeline(pm, options);
 }
 
@@ -120,6 +123,12 @@ struct GpuPipelineCliOptions : public PassPipelineOptions<GpuPipelineCliOptions>
   PassOptions::Option<int> optLevel{*this, "opt-level",
                                     llvm::cl::desc("LLVM optimization level of the NVPTX code"),
                                     llvm::cl::init(3)};
+  PassOptions::Option<std::string> strategy{
+      *this, "strategy", llvm::cl::desc("Strategy of scans without #mmrec.tiling: lanes, chunked"),
+      llvm::cl::init("lanes")};
+  PassOptions::Option<int64_t> chunk{
+      *this, "chunk", llvm::cl::desc("Chunk length of the chunked strategy without a tiling"),
+      llvm::cl::init(256)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose nvvm/libdevice is linked (default: $CUDA_ROOT, "
@@ -137,6 +146,8 @@ void mmrec::registerGpuPipeline() {
         options.features = cli.features;
         options.optLevel = cli.optLevel;
         options.cudaPath = cli.cudaPath;
+        options.strategy = cli.strategy;
+        options.chunk = cli.chunk;
         buildGpuPipeline(pm, options);
       });
 }

@@ -80,9 +80,9 @@ public:
   /// (KernelOp::getTemporaries); every group function takes them after the
   /// kernel's arguments.
   GroupLowering(KernelOp kernel, GroupOp group, unsigned index, ArrayRef<Value> temporaries,
-                gpu::GPUModuleOp gpuModule = {})
+                gpu::GPUModuleOp gpuModule = {}, GpuDefaults defaults = {})
       : kernel(kernel), group(group), index(index), temporaries(temporaries),
-        gpuModule(gpuModule) {
+        gpuModule(gpuModule), defaults(defaults) {
     for (BlockArgument arg : kernel.getArguments())
       memoryIndex[arg] = arg.getArgNumber();
     for (auto [k, temporary] : llvm::enumerate(temporaries))
@@ -109,8 +109,7 @@ public:
     OpBuilder builder(kernel.getContext());
     if (gpuModule) {
       builder.setInsertionPoint(gpuModule.getBody()->getTerminator());
-      emitGpuKernel(builder, name);
-      return success();
+      return emitGpuKernel(builder, name);
     }
     ModuleOp module = kernel->getParentOfType<ModuleOp>();
     builder.setInsertionPointToEnd(module.getBody());
@@ -329,7 +328,6 @@ private:
 
     Value begin = entry->getArgument(entry->getNumArguments() - 2);
     Value end = entry->getArgument(entry->getNumArguments() - 1);
-    Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = builder.create<arith::ConstantIndexOp>(loc, 1);
     auto blockLoop = builder.create<scf::ForOp>(loc, begin, end, c1);
     builder.setInsertionPointToStart(blockLoop.getBody());
@@ -376,83 +374,323 @@ private:
   // GPU kernels (the `lanes` strategy)
   //===--------------------------------------------------------------------===//
 
-  /// One gpu.func kernel: each thread owns one lane block of `vector`
-  /// consecutive lanes (from #mmrec.tiling, else 1) and walks the axis with
-  /// its carries in registers. The lanes of a full block are unrolled;
-  /// those of the partial last block of a row are walked one at a time.
-  void emitGpuKernel(OpBuilder &builder, StringRef name) {
-    OpBuilder::InsertionGuard guard(builder);
+  /// The strategy of the anchor on the GPU: its tiling's, else the pass's
+  /// default for scans (reduces walk their own chunks: lanes).
+  ScanStrategy gpuStrategy() {
+    if (TilingAttr tiling = anchorTiling())
+      return tiling.getStrategy();
+    return isa<ScanOp>(anchor) ? defaults.strategy : ScanStrategy::lanes;
+  }
+
+  int64_t gpuChunk() {
+    TilingAttr tiling = anchorTiling();
+    return tiling ? tiling.getChunk() : defaults.chunk;
+  }
+
+  /// A gpu.func kernel on the kernel's memrefs, then `extra` arguments,
+  /// with the attributes its launch needs.
+  gpu::GPUFuncOp createGpuFunc(OpBuilder &builder, StringRef name, TypeRange extra,
+                               int64_t chunkLength) {
     Location loc = group.getLoc();
-    auto func = builder.create<gpu::GPUFuncOp>(loc, name,
-                                               builder.getFunctionType(memoryArgTypes(), {}));
+    SmallVector<Type> inputs = memoryArgTypes();
+    inputs.append(extra.begin(), extra.end());
+    auto func = builder.create<gpu::GPUFuncOp>(loc, name, builder.getFunctionType(inputs, {}));
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), builder.getUnitAttr());
     func->setAttr(kBlockThreadsAttr, builder.getI64IntegerAttr(gpuBlockThreads()));
-    // The block size is fixed: ptxas allocates registers for it (.reqntid).
+    // The block size is fixed: ptxas allocates registers for it (.maxntid).
     func.setKnownBlockSizeAttr(
         builder.getDenseI32ArrayAttr({static_cast<int32_t>(gpuBlockThreads()), 1, 1}));
     func->setAttr(kLanesPerThreadAttr, builder.getI64IntegerAttr(blockLanes()));
+    func->setAttr(kGroupAttr, builder.getI64IntegerAttr(index));
+    func->setAttr(kChunkAttr, builder.getI64IntegerAttr(chunkLength));
+    SmallVector<Attribute> scratch;
+    for (Type type : extra)
+      scratch.push_back(TypeAttr::get(cast<MemRefType>(type).getElementType()));
+    func->setAttr(kScratchAttr, builder.getArrayAttr(scratch));
     for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
       if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
         func.setArgAttrs(i, attrs);
-    Block *entry = &func.getBody().front();
-    builder.setInsertionPointToStart(entry);
     currentArgs = func.getArguments();
-    Shape shape = computeShape(builder, loc);
+    return func;
+  }
+
+  /// The global index x of the thread: block_id * block_dim + thread_id.
+  Value globalThread(OpBuilder &b, Location loc) {
+    Value blockId = b.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+    Value blockDim = b.create<gpu::BlockDimOp>(loc, gpu::Dimension::x);
+    Value threadId = b.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+    return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, blockId, blockDim),
+                                   threadId);
+  }
+
+  /// Calls `emit(width)` with the carries of `width` lanes in registers:
+  /// once for a thread's full lane block (width `vector`, lanes unrolled),
+  /// else once per lane of the partial last block of a row (width 1).
+  void emitPerThreadLanes(OpBuilder &builder, Location loc, Value laneCount,
+                          function_ref<void(int64_t)> emit) {
+    auto withRegisters = [&](int64_t width) {
+      chunkLanes = width;
+      SmallVector<SmallVector<Value>> cells;
+      for (auto [k, input] : llvm::enumerate(anchorInputs())) {
+        Value zero = builder.create<arith::ConstantOp>(
+            loc, builder.getZeroAttr(getElementTypeOrSelf(input.getType())));
+        cells.emplace_back(uniform[k] ? 1 : width, zero);
+      }
+      registerCarries = &cells;
+      emit(width);
+      registerCarries = nullptr;
+    };
+    if (blockLanes() == 1) {
+      withRegisters(1);
+      return;
+    }
+    OpBuilder::InsertionGuard guard(builder);
+    Value width = builder.create<arith::ConstantIndexOp>(loc, blockLanes());
+    Value full = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, laneCount, width);
+    auto split = builder.create<scf::IfOp>(loc, full, /*withElseRegion=*/true);
+    builder.setInsertionPointToStart(split.thenBlock());
+    withRegisters(blockLanes());
+    builder.setInsertionPointToStart(split.elseBlock());
+    Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = builder.create<arith::ConstantIndexOp>(loc, 1);
+    auto lanes = builder.create<scf::ForOp>(loc, c0, laneCount, c1);
+    builder.setInsertionPointToStart(lanes.getBody());
+    laneOffset = lanes.getInductionVar();
+    withRegisters(1);
+    laneOffset = Value();
+  }
+
+  /// Prepares the body of a GPU kernel: shapes, the carry analysis, and an
+  /// scf.if for the threads below `threads(shape)`; returns the thread.
+  Value beginGpuBody(OpBuilder &builder, gpu::GPUFuncOp func, Shape &shape,
+                     function_ref<Value(OpBuilder &, Shape &)> threads) {
+    Location loc = group.getLoc();
+    builder.setInsertionPointToStart(&func.getBody().front());
+    shape = computeShape(builder, loc);
     this->shape = &shape;
     if (anchor)
       analyzeCarries();
-
-    Value blockId = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
-    Value blockDim = builder.create<gpu::BlockDimOp>(loc, gpu::Dimension::x);
-    Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
-    Value thread = builder.create<arith::AddIOp>(
-        loc, builder.create<arith::MulIOp>(loc, blockId, blockDim), threadId);
-    Value inRange =
-        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, thread, shape.blocks);
+    Value thread = globalThread(builder, loc);
+    Value inRange = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, thread,
+                                                  threads(builder, shape));
     auto ifOp = builder.create<scf::IfOp>(loc, inRange, /*withElseRegion=*/false);
+    builder.setInsertionPointToEnd(&func.getBody().front());
+    builder.create<gpu::ReturnOp>(loc);
     builder.setInsertionPointToStart(ifOp.thenBlock());
+    return thread;
+  }
+
+  /// The `lanes` strategy: one gpu.func kernel; each thread owns one lane
+  /// block of `vector` consecutive lanes (from #mmrec.tiling, else 1) and
+  /// walks the whole axis with its carries in registers.
+  LogicalResult emitGpuKernel(OpBuilder &builder, StringRef name) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    if (anchor && gpuStrategy() == ScanStrategy::chunked)
+      return emitGpuChunked(builder, name);
+    if (anchor && gpuStrategy() == ScanStrategy::lookback)
+      return anchor->emitOpError("the lookback strategy is not implemented on the GPU yet; use "
+                                 "lanes or chunked");
+    gpu::GPUFuncOp func = createGpuFunc(builder, name, {}, 0);
+    Shape shape;
+    Value thread = beginGpuBody(builder, func, shape,
+                                [](OpBuilder &, Shape &shape) { return shape.blocks; });
     Value laneCount = decodeBlock(builder, loc, thread);
     if (!anchor) {
       emitMapGroup(builder, loc, laneCount);
-    } else if (blockLanes() == 1) {
-      emitInRegisters(builder, loc, 1);
-    } else {
-      Value width = builder.create<arith::ConstantIndexOp>(loc, blockLanes());
-      Value full =
-          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, laneCount, width);
-      auto split = builder.create<scf::IfOp>(loc, full, /*withElseRegion=*/true);
-      builder.setInsertionPointToStart(split.thenBlock());
-      emitInRegisters(builder, loc, blockLanes());
-      builder.setInsertionPointToStart(split.elseBlock());
-      Value c0 = builder.create<arith::ConstantIndexOp>(loc, 0);
-      Value c1 = builder.create<arith::ConstantIndexOp>(loc, 1);
-      auto lanes = builder.create<scf::ForOp>(loc, c0, laneCount, c1);
-      builder.setInsertionPointToStart(lanes.getBody());
-      laneOffset = lanes.getInductionVar();
-      emitInRegisters(builder, loc, 1);
-      laneOffset = Value();
+      return success();
     }
-    builder.setInsertionPointToEnd(entry);
-    builder.create<gpu::ReturnOp>(loc);
+    emitPerThreadLanes(builder, loc, laneCount, [&](int64_t width) {
+      Value count = builder.create<arith::ConstantIndexOp>(loc, width);
+      SmallVector<Value> noBuffers(anchorInputs().size());
+      if (auto scan = dyn_cast<ScanOp>(anchor))
+        emitScan(builder, loc, scan, count, noBuffers);
+      else
+        emitReduce(builder, loc, cast<ReduceOp>(anchor), count, noBuffers);
+    });
+    return success();
   }
 
-  /// The anchor over `width` lanes (unrolled) with every carry in registers.
-  void emitInRegisters(OpBuilder &b, Location loc, int64_t width) {
-    chunkLanes = width;
-    SmallVector<SmallVector<Value>> cells;
-    for (auto [k, input] : llvm::enumerate(anchorInputs())) {
-      Value zero = b.create<arith::ConstantOp>(
-          loc, b.getZeroAttr(getElementTypeOrSelf(input.getType())));
-      cells.emplace_back(uniform[k] ? 1 : width, zero);
+  //===--------------------------------------------------------------------===//
+  // GPU kernels (the `chunked` strategy)
+  //===--------------------------------------------------------------------===//
+
+  /// The `chunked` strategy: the axis is cut into chunks of `chunk` steps
+  /// in scan order and a scan becomes three kernels, each thread owning a
+  /// lane block as in `lanes`:
+  ///   <name>_aggregate  thread (chunk c, block): combines chunk c's elements
+  ///                     and writes the aggregate to scratch;
+  ///   <name>_prefix     thread (block): walks the aggregates in order and
+  ///                     replaces each by the carry before its chunk (from
+  ///                     the inits or the identity where the scan has one);
+  ///                     writes the final carries;
+  ///   <name>            thread (chunk c, block): rescans chunk c from its
+  ///                     carry and writes the outputs.
+  /// Scratch holds one value per operand, chunk and lane: memref<?xT> per
+  /// operand, index (c * blocks + block) * vector + lane. It reads the input
+  /// twice, so it reaches at most ~2/3 of the memory roofline, but it uses
+  /// lanes x chunks threads where `lanes` uses lanes.
+  LogicalResult emitGpuChunked(OpBuilder &builder, StringRef name) {
+    auto scan = dyn_cast<ScanOp>(anchor);
+    if (!scan)
+      return anchor->emitOpError("the chunked strategy applies to scans; a reduce with chunks "
+                                 "uses the lanes strategy");
+    chunkLength = gpuChunk();
+    SmallVector<Type> scratch;
+    for (Value input : anchorInputs())
+      scratch.push_back(MemRefType::get({ShapedType::kDynamic},
+                                        getElementTypeOrSelf(input.getType())));
+    emitChunkedPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate);
+    emitChunkedPass(builder, (name + "_prefix").str(), scratch, ChunkedPass::Prefix);
+    emitChunkedPass(builder, name, scratch, ChunkedPass::Rescan);
+    return success();
+  }
+
+  enum class ChunkedPass { Aggregate, Prefix, Rescan };
+
+  void emitChunkedPass(OpBuilder &builder, StringRef name, TypeRange scratch, ChunkedPass pass) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    auto scan = cast<ScanOp>(anchor);
+    gpu::GPUFuncOp func =
+        createGpuFunc(builder, name, scratch, pass == ChunkedPass::Prefix ? 0 : chunkLength);
+    scratchArgs = func.getArguments().take_back(scratch.size());
+    Value chunks;
+    Shape shape;
+    Value thread = beginGpuBody(builder, func, shape, [&](OpBuilder &b, Shape &shape) {
+      Value length = b.create<arith::ConstantIndexOp>(loc, chunkLength);
+      chunks = b.create<arith::CeilDivUIOp>(loc, shape.dims[scan.getAxis()], length);
+      if (pass == ChunkedPass::Prefix)
+        return shape.blocks;
+      return b.create<arith::MulIOp>(loc, shape.blocks, chunks).getResult();
+    });
+    Value chunk;
+    currentBlock = thread;
+    if (pass != ChunkedPass::Prefix) {
+      chunk = builder.create<arith::DivUIOp>(loc, thread, shape.blocks);
+      currentBlock = builder.create<arith::RemUIOp>(loc, thread, shape.blocks);
     }
-    registerCarries = &cells;
-    Value count = b.create<arith::ConstantIndexOp>(loc, width);
-    SmallVector<Value> noBuffers(cells.size());
-    if (auto scan = dyn_cast<ScanOp>(anchor))
-      emitScan(b, loc, scan, count, noBuffers);
-    else
-      emitReduce(b, loc, cast<ReduceOp>(anchor), count, noBuffers);
-    registerCarries = nullptr;
+    Value laneCount = decodeBlock(builder, loc, currentBlock);
+    emitPerThreadLanes(builder, loc, laneCount, [&](int64_t width) {
+      Value count = builder.create<arith::ConstantIndexOp>(loc, width);
+      if (pass == ChunkedPass::Aggregate)
+        emitChunkAggregate(builder, loc, scan, count, chunk);
+      else if (pass == ChunkedPass::Prefix)
+        emitChunkPrefixes(builder, loc, scan, count, chunks);
+      else
+        emitChunkRescan(builder, loc, scan, count, chunk);
+    });
+    scratchArgs = ValueRange();
+  }
+
+  /// Where lane `lane` of the thread's block keeps chunk `chunk`'s value.
+  Value scratchIndex(OpBuilder &b, Location loc, Value chunk, Value lane) {
+    Value width = b.create<arith::ConstantIndexOp>(loc, blockLanes());
+    Value row = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, chunk, shape->blocks),
+                                        currentBlock);
+    return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, row, width),
+                                   carryIndex(b, loc, lane));
+  }
+
+  /// The steps [first, last) in scan order of chunk `chunk`.
+  std::pair<Value, Value> chunkSteps(OpBuilder &b, Location loc, ScanOp scan, Value chunk) {
+    Value length = b.create<arith::ConstantIndexOp>(loc, chunkLength);
+    Value first = b.create<arith::MulIOp>(loc, chunk, length);
+    Value end = b.create<arith::AddIOp>(loc, first, length);
+    return {first, b.create<arith::MinUIOp>(loc, end, shape->dims[scan.getAxis()])};
+  }
+
+  void storeScratch(OpBuilder &b, Location loc, Value chunk, Value laneCount) {
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      for (size_t k = 0; k < scratchArgs.size(); ++k)
+        if (needed[k])
+          b.create<memref::StoreOp>(loc, loadCarry(b, loc, {}, k, lane), scratchArgs[k],
+                                    scratchIndex(b, loc, chunk, lane));
+    });
+  }
+
+  void loadScratch(OpBuilder &b, Location loc, Value chunk, Value laneCount) {
+    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+      for (size_t k = 0; k < scratchArgs.size(); ++k)
+        if (needed[k])
+          storeCarry(b, loc, {}, k,
+                     b.create<memref::LoadOp>(loc, scratchArgs[k],
+                                              scratchIndex(b, loc, chunk, lane)),
+                     lane);
+    });
+  }
+
+  /// Pass 1: the aggregate of chunk `chunk` (never empty) into scratch.
+  void emitChunkAggregate(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
+                          Value chunk) {
+    auto [first, last] = chunkSteps(b, loc, scan, chunk);
+    writeOutputs = false;
+    emitAnchorStep(b, loc, laneCount, {}, axisIndex(b, loc, scan, first), /*first=*/true);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    emitFor(b, loc, b.create<arith::AddIOp>(loc, first, c1), last, [&](OpBuilder &b, Value s) {
+      emitAnchorStep(b, loc, laneCount, {}, axisIndex(b, loc, scan, s), /*first=*/false);
+    });
+    writeOutputs = true;
+    storeScratch(b, loc, chunk, laneCount);
+  }
+
+  /// Pass 2: the carry before each chunk, in place of its aggregate; the
+  /// final carries.
+  void emitChunkPrefixes(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
+                         Value chunks) {
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value firstChunk = c0;
+    if (hasStart(scan)) {
+      emitStartCarries(b, loc, scan, laneCount, {});
+    } else {
+      // Chunk 0 starts with its first element: its carry is its aggregate.
+      Value any = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, chunks, c0);
+      emitIf(b, loc, any, [&](OpBuilder &b) { loadScratch(b, loc, c0, laneCount); });
+      firstChunk = c1;
+    }
+    emitFor(b, loc, firstChunk, chunks, [&](OpBuilder &b, Value chunk) {
+      forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+        size_t n = anchorInputs().size();
+        SmallVector<Value> carry = loadCarries(b, loc, SmallVector<Value>(n), lane), aggregate(n);
+        for (size_t k = 0; k < n; ++k) {
+          if (!needed[k]) {
+            aggregate[k] = carry[k];
+            continue;
+          }
+          Value index = scratchIndex(b, loc, chunk, lane);
+          aggregate[k] = b.create<memref::LoadOp>(loc, scratchArgs[k], index);
+          b.create<memref::StoreOp>(loc, carry[k], scratchArgs[k], index);
+        }
+        storeCarries(b, loc, {}, combine(b, carry, aggregate), lane);
+      });
+    });
+    emitFinalCarries(b, loc, scan, laneCount, {});
+  }
+
+  /// Pass 3: chunk `chunk` rescanned from its carry (chunk 0: the inits,
+  /// the identity, or its first element), writing the outputs.
+  void emitChunkRescan(OpBuilder &b, Location loc, ScanOp scan, Value laneCount, Value chunk) {
+    auto [first, last] = chunkSteps(b, loc, scan, chunk);
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value isFirst = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, chunk, c0);
+    Value start = first;
+    emitIfElse(
+        b, loc, isFirst,
+        [&](OpBuilder &b) {
+          if (hasStart(scan))
+            emitStartCarries(b, loc, scan, laneCount, {});
+          else
+            emitAnchorStep(b, loc, laneCount, {}, axisIndex(b, loc, scan, first), true);
+        },
+        [&](OpBuilder &b) { loadScratch(b, loc, chunk, laneCount); });
+    if (!hasStart(scan))
+      start = b.create<arith::SelectOp>(loc, isFirst, b.create<arith::AddIOp>(loc, first, c1),
+                                        first);
+    emitFor(b, loc, start, last, [&](OpBuilder &b, Value s) {
+      emitAnchorStep(b, loc, laneCount, {}, axisIndex(b, loc, scan, s), /*first=*/false);
+    });
   }
 
   int64_t gpuBlockThreads() {
@@ -654,7 +892,7 @@ private:
   /// Loads the carries of `lane`.
   SmallVector<Value> loadCarries(OpBuilder &b, Location loc, ArrayRef<Value> carries, Value lane) {
     SmallVector<Value> values;
-    for (size_t k = 0; k < carries.size(); ++k)
+    for (size_t k = 0; k < anchorInputs().size(); ++k)
       values.push_back(loadCarry(b, loc, carries, k, lane));
     return values;
   }
@@ -720,25 +958,34 @@ private:
   /// scf.if on `condition` around `body`; with the carries in registers they
   /// are its results (unchanged when the condition is false).
   void emitIf(OpBuilder &b, Location loc, Value condition, function_ref<void(OpBuilder &)> body) {
-    if (!registerCarries) {
-      auto ifOp = b.create<scf::IfOp>(loc, condition, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      body(b);
-      return;
-    }
-    SmallVector<Value> before = flatRegisterCarries();
+    emitIfElse(b, loc, condition, body, [](OpBuilder &) {});
+  }
+
+  /// scf.if/else; with the carries in registers, both branches start from
+  /// the carries before and the carries after are the results.
+  void emitIfElse(OpBuilder &b, Location loc, Value condition,
+                  function_ref<void(OpBuilder &)> thenBody,
+                  function_ref<void(OpBuilder &)> elseBody) {
+    SmallVector<Value> before;
+    if (registerCarries)
+      before = flatRegisterCarries();
     auto ifOp = b.create<scf::IfOp>(loc, ValueRange(before).getTypes(), condition,
                                     /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      body(b);
-      b.create<scf::YieldOp>(loc, flatRegisterCarries());
+      thenBody(b);
+      if (registerCarries) {
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
+        setRegisterCarries(before);
+      }
       b.setInsertionPointToStart(ifOp.elseBlock());
-      b.create<scf::YieldOp>(loc, before);
+      elseBody(b);
+      if (registerCarries)
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
     }
-    setRegisterCarries(ifOp.getResults());
+    if (registerCarries)
+      setRegisterCarries(ifOp.getResults());
   }
 
   /// Lanes of a register chunk: one cache line of the group's narrowest
@@ -855,7 +1102,7 @@ private:
   void emitAnchorStep(OpBuilder &b, Location loc, Value laneCount, ArrayRef<Value> carries,
                       Value t, bool first) {
     auto scan = dyn_cast<ScanOp>(anchor);
-    size_t n = carries.size();
+    size_t n = anchorInputs().size();
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     SmallVector<Value> before(n), after(n), shared(n);
     if (llvm::is_contained(uniform, true)) {
@@ -899,7 +1146,7 @@ private:
       for (size_t k = 0; k < n; ++k)
         if (!uniform[k])
           storeCarry(b, loc, carries, k, x[k], lane);
-      if (!scan)
+      if (!scan || !writeOutputs)
         return;
       for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
         env[result] = value;
@@ -948,6 +1195,9 @@ private:
     auto scan = dyn_cast<ScanOp>(anchor);
     if (scan && (!scan.getInits().empty() || scan.getExclusive()))
       return result;
+    // The chunked passes keep every carry per lane in scratch.
+    if (gpuModule && scan && gpuStrategy() == ScanStrategy::chunked)
+      return result;
     for (size_t k = 0; k < n; ++k)
       result[k] = laneUniform(anchorInputs()[k]);
     Block &combiner = anchor->getRegion(0).front();
@@ -978,10 +1228,38 @@ private:
     Value size = shape->dims[a];
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
-    bool hasStart = !scan.getInits().empty() || scan.getExclusive();
+    emitStartCarries(b, loc, scan, laneCount, carries);
 
-    // The carries start at the inits (lane maps evaluated per lane) or at
-    // the identity of an exclusive scan.
+    Value start = c0;
+    if (!hasStart(scan)) {
+      Value nonEmpty = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, size, c0);
+      emitIf(b, loc, nonEmpty, [&](OpBuilder &b) {
+        emitAnchorStep(b, loc, laneCount, carries, axisIndex(b, loc, scan, c0), /*first=*/true);
+      });
+      start = c1;
+    }
+    emitSteps(b, loc, start, size, laneCount, carries, [&](OpBuilder &b, Value s, Value lanes) {
+      emitAnchorStep(b, loc, lanes, carries, axisIndex(b, loc, scan, s), /*first=*/false);
+    });
+    emitFinalCarries(b, loc, scan, laneCount, carries);
+  }
+
+  static bool hasStart(ScanOp scan) { return !scan.getInits().empty() || scan.getExclusive(); }
+
+  /// Position `s` of the scan order: index s, or size - 1 - s in reverse.
+  Value axisIndex(OpBuilder &b, Location loc, ScanOp scan, Value s) {
+    if (!scan.getReverse())
+      return s;
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value last = b.create<arith::SubIOp>(loc, shape->dims[scan.getAxis()], c1);
+    return b.create<arith::SubIOp>(loc, last, s);
+  }
+
+  /// The carries start at the inits (lane maps evaluated per lane) or at the
+  /// identity of an exclusive scan; nothing otherwise.
+  void emitStartCarries(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
+                        ArrayRef<Value> carries) {
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     if (!scan.getInits().empty()) {
       forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
         Env env;
@@ -1000,30 +1278,15 @@ private:
       forLanes(b, loc, laneCount,
                [&](OpBuilder &b, Value lane) { storeCarries(b, loc, carries, identity, lane); });
     }
+  }
 
-    // Position `s` of the scan order is index s, or size - 1 - s in reverse.
-    auto axisIndex = [&](OpBuilder &b, Value s) -> Value {
-      if (!scan.getReverse())
-        return s;
-      Value last = b.create<arith::SubIOp>(loc, size, c1);
-      return b.create<arith::SubIOp>(loc, last, s);
-    };
-    Value start = c0;
-    if (!hasStart) {
-      Value nonEmpty = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ugt, size, c0);
-      emitIf(b, loc, nonEmpty, [&](OpBuilder &b) {
-        emitAnchorStep(b, loc, laneCount, carries, axisIndex(b, c0), /*first=*/true);
-      });
-      start = c1;
-    }
-    emitSteps(b, loc, start, size, laneCount, carries, [&](OpBuilder &b, Value s, Value lanes) {
-      emitAnchorStep(b, loc, lanes, carries, axisIndex(b, s), /*first=*/false);
-    });
-
-    // Final carries and the maps on them, per lane. Without inits a scan has
-    // no carry results.
+  /// Final carries and the maps on them, per lane. Without inits a scan has
+  /// no carry results.
+  void emitFinalCarries(OpBuilder &b, Location loc, ScanOp scan, Value laneCount,
+                        ArrayRef<Value> carries) {
     if (scan.getInits().empty())
       return;
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
       Env env;
       SmallVector<Value> lanePoint = levelIndex(pointIndex(b, loc, lane, c0), Level::Lane, {});
@@ -1082,6 +1345,13 @@ private:
   llvm::DenseMap<Operation *, Level> levels;    // map -> level
   llvm::DenseMap<Value, Level> valueLevels;     // group value -> level
   gpu::GPUModuleOp gpuModule; // set when lowering for the GPU
+  GpuDefaults defaults;       // strategy and chunk of ops without a tiling
+  // The chunked strategy: chunk length, the scratch memrefs of the kernel
+  // being emitted, the thread's lane block; no outputs in its first pass.
+  int64_t chunkLength = 0;
+  ValueRange scratchArgs;
+  Value currentBlock;
+  bool writeOutputs = true;
   ValueRange currentArgs;     // of the function being emitted
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;
@@ -1123,9 +1393,10 @@ LogicalResult mmrec::lowerKernelToLoops(KernelOp kernel) {
   });
 }
 
-LogicalResult mmrec::lowerKernelToGpu(KernelOp kernel, gpu::GPUModuleOp gpuModule) {
+LogicalResult mmrec::lowerKernelToGpu(KernelOp kernel, gpu::GPUModuleOp gpuModule,
+                                      GpuDefaults defaults) {
   SmallVector<Value> temporaries = kernel.getTemporaries();
   return lowerGroups(kernel, "mmrec-lower-to-gpu", [&](GroupOp group, unsigned index) {
-    return GroupLowering(kernel, group, index, temporaries, gpuModule).lower();
+    return GroupLowering(kernel, group, index, temporaries, gpuModule, defaults).lower();
   });
 }

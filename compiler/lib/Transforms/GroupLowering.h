@@ -21,6 +21,20 @@ namespace mmrec {
 /// of a block and the lanes each thread owns (see -mmrec-lower-to-gpu).
 inline constexpr llvm::StringLiteral kBlockThreadsAttr = "mmrec.block_threads";
 inline constexpr llvm::StringLiteral kLanesPerThreadAttr = "mmrec.lanes_per_thread";
+/// The group the kernel belongs to (kernels of a group launch in order).
+inline constexpr llvm::StringLiteral kGroupAttr = "mmrec.group";
+/// 0: one thread per lane block; C > 0: one per lane block and chunk of C
+/// steps of the axis.
+inline constexpr llvm::StringLiteral kChunkAttr = "mmrec.chunk";
+/// Element types of the scratch memrefs after the kernel's memrefs, each of
+/// (lane blocks x lanes per thread x chunks) elements.
+inline constexpr llvm::StringLiteral kScratchAttr = "mmrec.scratch";
+
+/// How the GPU lowering schedules ops that have no #mmrec.tiling.
+struct GpuDefaults {
+  ScanStrategy strategy = ScanStrategy::lanes;
+  int64_t chunk = 256;
+};
 
 /// Adds `@<kernel>__group<i>_blocks` and `@<kernel>__group<i>` for each
 /// group i of `kernel` at the end of its module, for the CPU (see
@@ -29,7 +43,8 @@ mlir::LogicalResult lowerKernelToLoops(KernelOp kernel);
 
 /// Adds the gpu.func kernel `@<kernel>__group<i>` for each group i of
 /// `kernel` to `gpuModule` (see -mmrec-lower-to-gpu).
-mlir::LogicalResult lowerKernelToGpu(KernelOp kernel, mlir::gpu::GPUModuleOp gpuModule);
+mlir::LogicalResult lowerKernelToGpu(KernelOp kernel, mlir::gpu::GPUModuleOp gpuModule,
+                                     GpuDefaults defaults = {});
 
 } // namespace mmrec
 

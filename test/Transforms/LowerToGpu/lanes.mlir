@@ -10,7 +10,8 @@
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK:       gpu.module @cumsum {
 // CHECK:         gpu.func @cumsum__group0(%[[IN:.*]]: memref<?x?xf32>, %[[OUT:.*]]: memref<?x?xf32>) kernel
-// CHECK-SAME:        known_block_size = array<i32: 64, 1, 1>, mmrec.block_threads = 64 : i64, mmrec.lanes_per_thread = 2 : i64
+// CHECK-SAME:        known_block_size = array<i32: 64, 1, 1>, mmrec.block_threads = 64 : i64, mmrec.chunk = 0 : i64,
+// CHECK-SAME:        mmrec.group = 0 : i64, mmrec.lanes_per_thread = 2 : i64, mmrec.scratch = []
 // CHECK:           %[[T:.*]] = memref.dim %[[IN]], %c0
 // CHECK:           %[[D:.*]] = memref.dim %[[IN]], %c1
 // CHECK:           %[[BLOCKS:.*]] = arith.ceildivui %[[D]], %c2
@@ -60,7 +61,7 @@ mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
 // 128 threads. Temporaries are not involved: one group.
 // CHECK-LABEL: gpu.func @recurrence__group0(
 // CHECK-SAME:      %[[A:.*]]: memref<?x?xf32>, %[[H0:.*]]: memref<?xf32>, %[[H:.*]]: memref<?x?xf32>, %[[HT:.*]]: memref<?xf32>) kernel
-// CHECK-SAME:      mmrec.block_threads = 128 : i64, mmrec.lanes_per_thread = 1 : i64
+// CHECK-SAME:      mmrec.block_threads = 128 : i64, {{.*}}mmrec.lanes_per_thread = 1 : i64
 // CHECK:         %[[INIT:.*]] = memref.load %[[H0]][%[[LANE:.*]]]
 // CHECK:         %[[LAST:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%[[C:.*]] = %[[INIT]]) -> (f32)
 // CHECK:           arith.mulf %[[C]]

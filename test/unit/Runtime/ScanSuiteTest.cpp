@@ -57,7 +57,7 @@ std::string tensorType(size_t rank, const char *element) {
 }
 
 /// The text of kernel @scan for `c`: load, widen, scan, narrow, store.
-std::string kernelText(const ScanCase &c) {
+std::string kernelText(const ScanCase &c, const std::string &tiling) {
   int n = operandsOf(c.combiner);
   const char *t = nameOf(c.dtype), *k = computeType(c.dtype);
   bool convert = std::strcmp(t, k) != 0;
@@ -111,14 +111,19 @@ std::string kernelText(const ScanCase &c) {
     os << ")";
   }
   os << " axis = " << c.axis << (c.reverse ? " reverse" : "") << (c.exclusive ? " exclusive" : "");
+  std::vector<std::string> attributes;
   if (c.exclusive && !c.inits) {
     const char *identity[] = {"0.0", "1.0, 0.0", "1.0, 0.0, 0.0, 1.0"};
     std::string ids = identity[n == 1 ? 0 : n == 2 ? 1 : 2], attr;
     std::istringstream parts(ids);
     for (std::string v; std::getline(parts, v, ',');)
       attr += (attr.empty() ? "" : ", ") + v + " : " + k;
-    os << " {identity = [" << attr << "]}";
+    attributes.push_back("identity = [" + attr + "]");
   }
+  if (!tiling.empty())
+    attributes.push_back("tiling = " + tiling);
+  for (size_t a = 0; a < attributes.size(); ++a)
+    os << (a ? ", " : " {") << attributes[a] << (a + 1 == attributes.size() ? "}" : "");
   os << " : ";
   for (int i = 0; i < n; ++i)
     os << (i ? ", " : "") << tk;
@@ -251,9 +256,25 @@ double tolerance(DType dtype) {
                                : 1e-12;
 }
 
-/// Every case runs on the CPU and on CUDA; without a GPU the CUDA cases
-/// report themselves skipped, with the reason.
-using ScanParam = std::tuple<Device, ScanCase>;
+/// Where a case runs: the device and the schedule (#mmrec.tiling text, or
+/// empty for the default).
+struct Target {
+  Device device;
+  const char *name;
+  std::string tiling;
+};
+
+/// Every case runs on the CPU, and on CUDA with the default (`lanes`) and
+/// the `chunked` strategies (chunks of 16 steps, 2 lanes per thread);
+/// without a GPU the CUDA cases report themselves skipped, with the reason.
+const Target kTargets[] = {
+    {Device::CPU, "cpu", ""},
+    {Device::CUDA, "cuda", ""},
+    {Device::CUDA, "cuda_chunked",
+     "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 2, vector = 2, warps = 2>"},
+};
+
+using ScanParam = std::tuple<Target, ScanCase>;
 
 class ScanSuite : public ::testing::TestWithParam<ScanParam> {
 protected:
@@ -289,13 +310,15 @@ std::vector<double> combine(Combiner c, const std::vector<double> &l,
 }
 
 TEST_P(ScanSuite, MatchesFloat64) {
-  const auto &[device, c] = GetParam();
+  const auto &[target, c] = GetParam();
+  Device device = target.device;
   std::string missing;
   Context *ctx = context(device, missing);
   if (!ctx)
     GTEST_SKIP() << "no GPU: " << missing;
   int n = operandsOf(c.combiner);
-  Kernel kernel = ctx->compile(kernelText(c), "scan");
+  std::string text = kernelText(c, target.tiling);
+  Kernel kernel = ctx->compile(text, "scan");
   std::mt19937_64 rng(std::random_device{}());
   auto draw = [&](int operand) {
     switch (c.combiner) {
@@ -401,10 +424,10 @@ TEST_P(ScanSuite, MatchesFloat64) {
       }
   }
   if (norm > 0) {
-    EXPECT_LT(std::sqrt(err / norm), tolerance(c.dtype)) << kernelText(c);
+    EXPECT_LT(std::sqrt(err / norm), tolerance(c.dtype)) << text;
   }
   if (carryNorm > 0) {
-    EXPECT_LT(std::sqrt(carryErr / carryNorm), tolerance(carryType)) << kernelText(c);
+    EXPECT_LT(std::sqrt(carryErr / carryNorm), tolerance(carryType)) << text;
   }
 }
 
@@ -444,8 +467,8 @@ std::vector<ScanCase> cases() {
 }
 
 std::string caseName(const ::testing::TestParamInfo<ScanParam> &info) {
-  const auto &[device, c] = info.param;
-  std::string name = std::string(nameOf(device)) + "_";
+  const auto &[target, c] = info.param;
+  std::string name = std::string(target.name) + "_";
   for (int64_t s : c.shape)
     name += std::to_string(s) + "x";
   name.pop_back();
@@ -460,7 +483,7 @@ std::string caseName(const ::testing::TestParamInfo<ScanParam> &info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Devices, ScanSuite,
-                         ::testing::Combine(::testing::Values(Device::CPU, Device::CUDA),
+                         ::testing::Combine(::testing::ValuesIn(kTargets),
                                             ::testing::ValuesIn(cases())),
                          caseName);
 

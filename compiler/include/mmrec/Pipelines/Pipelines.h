@@ -29,6 +29,9 @@ struct GpuPipelineOptions {
   std::string features = "+ptx80"; // the PTX ISA version
   int optLevel = 3;
   std::string cudaPath; // empty: defaultCudaPath()
+  /// Schedule of scans without #mmrec.tiling (see -mmrec-lower-to-gpu).
+  std::string strategy = "lanes";
+  int64_t chunk = 256;
 };
 
 /// The CUDA toolkit whose nvvm/libdevice/libdevice.10.bc is linked for math:
@@ -42,7 +45,7 @@ void buildGpuPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options
 
 /// mmrec kernels -> gpu.module / gpu.func kernels (fusion, the strategy),
 /// whose attributes say how to launch them.
-void buildGpuKernelPipeline(mlir::OpPassManager &pm);
+void buildGpuKernelPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options);
 
 /// gpu.module kernels -> NVVM -> PTX in gpu.binary ops.
 void buildPtxPipeline(mlir::OpPassManager &pm, const GpuPipelineOptions &options);

@@ -90,6 +90,20 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
     followed by its temporaries, as for `-mmrec-lower-to-loops`. The module
     gets `gpu.container_module`.
 
+    Strategies (`strategy` of `#mmrec.tiling`, else the pass option):
+
+    - `lanes`: one kernel per group, as below.
+    - `chunked` (scans): the axis is cut into chunks of `chunk` steps and the
+      group becomes three kernels launched in order,
+      `@<kernel>__group<i>_aggregate` (a thread per lane block and chunk:
+      the chunk's aggregate into scratch), `@<kernel>__group<i>_prefix` (a
+      thread per lane block: the carry before each chunk, the final
+      carries) and `@<kernel>__group<i>` (a thread per lane block and
+      chunk: the chunk rescanned from its carry, the outputs). They take one
+      scratch `memref<?xT>` per scan operand after the other memrefs, of
+      (lane blocks x `vector` x chunks) elements, allocated by the caller.
+    - `lookback`: not yet; a diagnostic.
+
     Each thread owns one lane block: `vector` consecutive lanes (from
     `#mmrec.tiling`, else 1) of the innermost non-axis dimension at one index
     of the other non-axis dimensions, numbered by the global thread index
@@ -98,9 +112,18 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
     registers (the lanes of a full block unrolled), evaluating the group's
     maps per point, per lane and per reduced element as the CPU lowering
     does. Each kernel records the launch it needs: `mmrec.block_threads`
-    (32 x `warps` of the tiling, else 128) and `mmrec.lanes_per_thread`; the
-    grid is ceil(lane blocks / block_threads) blocks.
+    (32 x `warps` of the tiling, else 128), `mmrec.lanes_per_thread`,
+    `mmrec.group`, `mmrec.chunk` (0: a thread per lane block; C: a thread
+    per lane block and chunk of C steps) and `mmrec.scratch` (the element
+    types of its scratch memrefs); the grid is ceil(threads / block_threads)
+    blocks.
   }];
+  let options = [
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"lanes\"",
+           "Strategy of scans without #mmrec.tiling: lanes or chunked">,
+    Option<"chunk", "chunk", "int64_t", /*default=*/"256",
+           "Chunk length (steps of the axis) of the chunked strategy without #mmrec.tiling">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }

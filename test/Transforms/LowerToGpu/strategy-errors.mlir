@@ -1,0 +1,35 @@
+// RUN: mmrec-opt %s -mmrec-fuse -mmrec-lower-to-gpu -split-input-file -verify-diagnostics
+// RUN: not mmrec-opt %s -mmrec-lower-to-gpu=strategy=fastest -split-input-file 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: strategy must be lanes, chunked or lookback, got 'fastest'
+
+// Schedules the GPU lowering does not have are diagnostics, never a wrong
+// result or a crash.
+
+// A reduce has chunks of its own: the chunked strategy is for scans.
+mmrec.kernel @sums(%x: memref<?x?xf32>, %s: memref<?x?xf32>) {
+  %v = mmrec.load %x : memref<?x?xf32>
+  // expected-error @below {{the chunked strategy applies to scans}}
+  %r = mmrec.reduce %v axis = 0 chunk = 4 {
+      tiling = #mmrec.tiling<strategy = chunked, chunk = 64, lanes = 1, vector = 1, warps = 4>}
+      : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %t = arith.addf %l, %r : f32
+    mmrec.yield %t : f32
+  }
+  mmrec.store %r, %s : tensor<?x?xf32>, memref<?x?xf32>
+}
+
+// -----
+
+mmrec.kernel @cumsum(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  %v = mmrec.load %x : memref<?x?xf32>
+  // expected-error @below {{the lookback strategy is not implemented on the GPU yet}}
+  %s = mmrec.scan %v axis = 0 {
+      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 1, vector = 1, warps = 4>}
+      : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %t = arith.addf %l, %r : f32
+    mmrec.yield %t : f32
+  }
+  mmrec.store %s, %y : tensor<?x?xf32>, memref<?x?xf32>
+}
