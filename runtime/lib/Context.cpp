@@ -74,8 +74,15 @@ public:
         contiguous(std::move(contiguous)), pool(std::move(pool)) {}
 
   ~KernelImpl() {
+    if (deviceScratch.empty())
+      return;
+    const CudaDevice &cuda = *generic.cuda->device;
+    if (cuda.driver.cuCtxPushCurrent(cuda.context) != CUDA_SUCCESS)
+      return;
     for (CUdeviceptr buffer : deviceScratch)
-      generic.cuda->device->driver.cuMemFree(buffer);
+      cuda.driver.cuMemFree(buffer);
+    CUcontext popped;
+    cuda.driver.cuCtxPopCurrent(&popped);
   }
 
   void launch(const TensorView *args, size_t count, void *stream) const {

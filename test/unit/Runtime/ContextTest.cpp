@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 
 using namespace mmrec;
@@ -340,8 +341,26 @@ namespace {
 
 // Kernels of several groups: values between them go through temporaries
 // that the runtime allocates and reuses.
-TEST_F(RuntimeTest, IntermediatesBetweenGroups) {
-  Context context(Device::CPU);
+/// Where the kernels of several groups run: the CPU, and CUDA with the
+/// lanes and the chunked strategies (skipped without a GPU).
+struct ChainTarget {
+  Device device;
+  const char *name;
+  const char *tiling;
+};
+
+class Intermediates : public ::testing::TestWithParam<ChainTarget> {};
+
+TEST_P(Intermediates, BetweenGroups) {
+  const ChainTarget &target = GetParam();
+  std::unique_ptr<Context> owned;
+  try {
+    owned = std::make_unique<Context>(target.device);
+  } catch (const Error &error) {
+    GTEST_SKIP() << "no GPU: " << error.what();
+  }
+  Context &context = *owned;
+  std::string tiling = *target.tiling ? std::string(" {tiling = ") + target.tiling + "}" : "";
   Kernel kernel = context.compile(R"mlir(
     mmrec.kernel @chain(%in: memref<?x?xf32>, %chunks: memref<?x?xf32>, %out: memref<?x?xf32>) {
       %x = mmrec.load %in : memref<?x?xf32>
@@ -351,12 +370,12 @@ TEST_F(RuntimeTest, IntermediatesBetweenGroups) {
         mmrec.yield %s : f32
       }
       mmrec.store %c, %chunks : tensor<?x?xf32>, memref<?x?xf32>
-      %p = mmrec.scan %c axis = 0 : tensor<?x?xf32> {
+      %p = mmrec.scan %c axis = 0)mlir" + tiling + R"mlir( : tensor<?x?xf32> {
       ^bb0(%l: f32, %r: f32):
         %s = arith.maximumf %l, %r : f32
         mmrec.yield %s : f32
       }
-      %q = mmrec.scan %p axis = 1 reverse : tensor<?x?xf32> {
+      %q = mmrec.scan %p axis = 1 reverse)mlir" + tiling + R"mlir( : tensor<?x?xf32> {
       ^bb0(%l: f32, %r: f32):
         %s = arith.addf %l, %r : f32
         mmrec.yield %s : f32
@@ -364,15 +383,24 @@ TEST_F(RuntimeTest, IntermediatesBetweenGroups) {
       mmrec.store %q, %out : tensor<?x?xf32>, memref<?x?xf32>
     })mlir",
                                   "chain");
+  std::mt19937 rng{7};
   for (int64_t rows : {5, 40}) { // the second launch needs more scratch
     const int64_t cols = 10, n = (cols + 3) / 4;
     std::vector<float> x(rows * cols), chunks(rows * n, NAN), out(rows * n, NAN);
     std::uniform_real_distribution<float> value(-1.0f, 1.0f);
     for (auto &v : x)
       v = value(rng);
-    kernel.launch({TensorView::contiguous(x.data(), DType::F32, {rows, cols}),
-                   TensorView::contiguous(chunks.data(), DType::F32, {rows, n}),
-                   TensorView::contiguous(out.data(), DType::F32, {rows, n})});
+    DeviceBuffer dx(context, x.size() * 4), dchunks(context, chunks.size() * 4),
+        dout(context, out.size() * 4);
+    dx.upload(x.data(), x.size() * 4);
+    dchunks.upload(chunks.data(), chunks.size() * 4);
+    dout.upload(out.data(), out.size() * 4);
+    kernel.launch({TensorView::contiguous(dx.data(), DType::F32, {rows, cols}, target.device),
+                   TensorView::contiguous(dchunks.data(), DType::F32, {rows, n}, target.device),
+                   TensorView::contiguous(dout.data(), DType::F32, {rows, n}, target.device)});
+    context.synchronize();
+    dchunks.download(chunks.data(), chunks.size() * 4);
+    dout.download(out.data(), out.size() * 4);
     std::vector<double> c(rows * n, 0.0), p(rows * n);
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < cols; ++j)
@@ -390,5 +418,13 @@ TEST_F(RuntimeTest, IntermediatesBetweenGroups) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Devices, Intermediates,
+    ::testing::Values(ChainTarget{Device::CPU, "cpu", ""}, ChainTarget{Device::CUDA, "cuda", ""},
+                      ChainTarget{Device::CUDA, "cuda_chunked",
+                                  "#mmrec.tiling<strategy = chunked, chunk = 3, lanes = 1, "
+                                  "vector = 1, warps = 1>"}),
+    [](const ::testing::TestParamInfo<ChainTarget> &info) { return info.param.name; });
 
 } // namespace
