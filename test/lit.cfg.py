@@ -48,3 +48,12 @@ for cuda in filter(None, cuda_candidates):
         config.substitutions.append(("%ptxas", ptxas))
         config.substitutions.append(("%cuda_path", cuda))
         break
+
+# A CUDA driver on this machine (the GPU backend can run): `cuda-driver`.
+try:
+    import ctypes
+
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
