@@ -722,10 +722,23 @@ std::string Context::deviceName() const {
   return impl->cudaDevice->name + " (" + impl->cudaDevice->chip() + ")";
 }
 
+/// The memory of a DeviceBuffer; freed with it (in its context on a GPU).
 struct DeviceBuffer::State {
   std::shared_ptr<const CudaDevice> cuda; // null: host memory
   void *data = nullptr;
   size_t size = 0;
+
+  ~State() {
+    if (!cuda) {
+      std::free(data);
+      return;
+    }
+    if (!data || cuda->driver.cuCtxPushCurrent(cuda->context) != CUDA_SUCCESS)
+      return;
+    cuda->driver.cuMemFree(reinterpret_cast<CUdeviceptr>(data));
+    CUcontext popped;
+    cuda->driver.cuCtxPopCurrent(&popped);
+  }
 };
 
 DeviceBuffer::DeviceBuffer(const Context &context, size_t bytes)
@@ -746,21 +759,7 @@ DeviceBuffer::DeviceBuffer(const Context &context, size_t bytes)
   state->data = reinterpret_cast<void *>(pointer);
 }
 
-DeviceBuffer::~DeviceBuffer() {
-  if (!state)
-    return;
-  if (!state->cuda) {
-    std::free(state->data);
-    return;
-  }
-  const CudaDriver &driver = state->cuda->driver;
-  if (driver.cuCtxPushCurrent(state->cuda->context) == CUDA_SUCCESS) {
-    driver.cuMemFree(reinterpret_cast<CUdeviceptr>(state->data));
-    CUcontext popped;
-    driver.cuCtxPopCurrent(&popped);
-  }
-}
-
+DeviceBuffer::~DeviceBuffer() = default;
 DeviceBuffer::DeviceBuffer(DeviceBuffer &&other) noexcept = default;
 DeviceBuffer &DeviceBuffer::operator=(DeviceBuffer &&other) noexcept = default;
 
