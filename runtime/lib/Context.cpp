@@ -174,7 +174,11 @@ private:
       const CudaLaunch &launch = group.launch;
       int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
       int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
-      int64_t threads = blocks * (launch.chunk ? ceilDiv(steps, launch.chunk) : 1);
+      // A thread per lane block, or a block of threads per `blockLanes` of
+      // them; per chunk for the chunked passes.
+      int64_t perChunk =
+          launch.blockLanes ? ceilDiv(blocks, launch.blockLanes) * launch.blockThreads : blocks;
+      int64_t threads = perChunk * (launch.chunk ? ceilDiv(steps, launch.chunk) : 1);
       if (threads == 0)
         continue;
       n = common;

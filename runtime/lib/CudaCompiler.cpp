@@ -73,7 +73,8 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       auto group = func->getAttrOfType<IntegerAttr>("mmrec.group");
       auto chunk = func->getAttrOfType<IntegerAttr>("mmrec.chunk");
       auto scratch = func->getAttrOfType<ArrayAttr>("mmrec.scratch");
-      if (!threads || !lanes || !group || !chunk || !scratch)
+      auto blockLanes = func->getAttrOfType<IntegerAttr>("mmrec.block_lanes");
+      if (!threads || !lanes || !group || !chunk || !scratch || !blockLanes)
         throw Error("mmrec kernel '" + kernel + "': GPU kernel " + func.getName().str() +
                     " has no launch attributes");
       CudaLaunch launch;
@@ -82,6 +83,7 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       launch.blockThreads = threads.getInt();
       launch.lanesPerThread = lanes.getInt();
       launch.chunk = chunk.getInt();
+      launch.blockLanes = blockLanes.getInt();
       for (Attribute type : scratch)
         launch.scratchElementBytes.push_back(
             cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);

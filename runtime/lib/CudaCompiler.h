@@ -48,6 +48,8 @@ struct CudaLaunch {
   int64_t lanesPerThread = 1;
   /// 0: a thread per lane block; C: a thread per lane block and chunk of C.
   int64_t chunk = 0;
+  /// L > 0: a block per L lane blocks and chunk, its threads sharing a chunk.
+  int64_t blockLanes = 0;
   /// The chunk length of the group's scratch (its largest `chunk`), and the
   /// bytes of each scratch element: (lane blocks x lanes per thread x
   /// chunks) of each.

@@ -390,7 +390,8 @@ private:
   /// A gpu.func kernel on the kernel's memrefs, then `extra` arguments,
   /// with the attributes its launch needs.
   gpu::GPUFuncOp createGpuFunc(OpBuilder &builder, StringRef name, TypeRange extra,
-                               int64_t chunkLength) {
+                               int64_t chunkLength, int64_t blockLanesOfChunk = 0,
+                               TypeRange workgroup = {}) {
     Location loc = group.getLoc();
     SmallVector<Type> inputs = memoryArgTypes();
     inputs.append(extra.begin(), extra.end());
@@ -403,6 +404,9 @@ private:
     func->setAttr(kLanesPerThreadAttr, builder.getI64IntegerAttr(blockLanes()));
     func->setAttr(kGroupAttr, builder.getI64IntegerAttr(index));
     func->setAttr(kChunkAttr, builder.getI64IntegerAttr(chunkLength));
+    func->setAttr(kBlockLanesAttr, builder.getI64IntegerAttr(blockLanesOfChunk));
+    for (Type type : workgroup)
+      func.addWorkgroupAttribution(type, loc);
     SmallVector<Attribute> scratch;
     for (Type type : extra)
       scratch.push_back(TypeAttr::get(cast<MemRefType>(type).getElementType()));
@@ -410,7 +414,7 @@ private:
     for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
       if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
         func.setArgAttrs(i, attrs);
-    currentArgs = func.getArguments();
+    currentArgs = func.getBody().getArguments().take_front(func.getNumArguments());
     return func;
   }
 
@@ -536,13 +540,34 @@ private:
       return anchor->emitOpError("the chunked strategy applies to scans; a reduce with chunks "
                                  "uses the lanes strategy");
     chunkLength = gpuChunk();
+    int64_t runs = 1;
+    TilingAttr tiling = anchorTiling();
+    if (tiling && tiling.getLanes() < gpuBlockThreads() * tiling.getVector()) {
+      // Fewer lanes than a block has threads: the threads of a lane share its
+      // chunk in runs.
+      if (tiling.getVector() != 1 || gpuBlockThreads() % tiling.getLanes() != 0)
+        return anchor->emitOpError("the chunked strategy with a block's threads sharing a chunk "
+                                   "needs vector = 1 and lanes dividing 32 x warps (")
+               << gpuBlockThreads() << ")";
+      runs = gpuBlockThreads() / tiling.getLanes();
+      if (chunkLength % runs != 0)
+        return anchor->emitOpError("chunk (")
+               << chunkLength << ") must be a multiple of the threads per lane (" << runs << ")";
+    }
     SmallVector<Type> scratch;
     for (Value input : anchorInputs())
       scratch.push_back(MemRefType::get({ShapedType::kDynamic},
                                         getElementTypeOrSelf(input.getType())));
-    emitChunkedPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate);
+    if (runs > 1)
+      emitSharedChunkPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate,
+                          runs);
+    else
+      emitChunkedPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate);
     emitChunkedPass(builder, (name + "_prefix").str(), scratch, ChunkedPass::Prefix);
-    emitChunkedPass(builder, name, scratch, ChunkedPass::Rescan);
+    if (runs > 1)
+      emitSharedChunkPass(builder, name, scratch, ChunkedPass::Rescan, runs);
+    else
+      emitChunkedPass(builder, name, scratch, ChunkedPass::Rescan);
     return success();
   }
 
@@ -554,7 +579,7 @@ private:
     auto scan = cast<ScanOp>(anchor);
     gpu::GPUFuncOp func =
         createGpuFunc(builder, name, scratch, pass == ChunkedPass::Prefix ? 0 : chunkLength);
-    scratchArgs = func.getArguments().take_back(scratch.size());
+    scratchArgs = currentArgs.take_back(scratch.size());
     Value chunks;
     Shape shape;
     Value thread = beginGpuBody(builder, func, shape, [&](OpBuilder &b, Shape &shape) {
@@ -581,6 +606,172 @@ private:
         emitChunkRescan(builder, loc, scan, count, chunk);
     });
     scratchArgs = ValueRange();
+  }
+
+  /// Passes 1 and 3 of `chunked` when a block's threads share each lane's
+  /// chunk: a GPU block covers `lanes` lanes (one per thread, vector = 1)
+  /// of one chunk, and its 32 x warps threads are `runs` runs of the chunk
+  /// for each lane (thread t: run t / lanes, lane t % lanes, so consecutive
+  /// threads read consecutive lanes). Each thread combines its run in
+  /// registers; the run aggregates go through shared memory, a barrier, then
+  /// each thread combines those of the runs before its own (pass 3) or run 0
+  /// combines all of them into the chunk's aggregate (pass 1). Runs without
+  /// elements (past the end of the last chunk) are skipped.
+  void emitSharedChunkPass(OpBuilder &builder, StringRef name, TypeRange scratch, ChunkedPass pass,
+                           int64_t runs) {
+    OpBuilder::InsertionGuard guard(builder);
+    Location loc = group.getLoc();
+    auto scan = cast<ScanOp>(anchor);
+    MLIRContext *ctx = builder.getContext();
+    int64_t threads = gpuBlockThreads(), lanesPerBlock = threads / runs;
+    auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    SmallVector<Type> sharedTypes;
+    for (Value input : anchorInputs())
+      sharedTypes.push_back(MemRefType::get({threads}, getElementTypeOrSelf(input.getType()),
+                                            MemRefLayoutAttrInterface(), workgroup));
+    sharedTypes.push_back(
+        MemRefType::get({threads}, builder.getI32Type(), MemRefLayoutAttrInterface(), workgroup));
+    gpu::GPUFuncOp func =
+        createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes);
+    scratchArgs = currentArgs.take_back(scratch.size());
+    ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
+    SmallVector<Value> shared(attributions.begin(), attributions.end() - 1);
+    Value sharedValid = attributions.back();
+
+    Block *entry = &func.getBody().front();
+    builder.setInsertionPointToStart(entry);
+    Shape shape = computeShape(builder, loc);
+    this->shape = &shape;
+    analyzeCarries();
+    auto index = [&](int64_t v) { return builder.create<arith::ConstantIndexOp>(loc, v); };
+    Value lanesValue = index(lanesPerBlock), runLength = index(chunkLength / runs);
+    Value steps = shape.dims[scan.getAxis()];
+    Value groups = builder.create<arith::CeilDivUIOp>(loc, shape.blocks, lanesValue);
+    Value blockId = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+    Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+    Value chunk = builder.create<arith::DivUIOp>(loc, blockId, groups);
+    Value groupIndex = builder.create<arith::RemUIOp>(loc, blockId, groups);
+    Value run = builder.create<arith::DivUIOp>(loc, threadId, lanesValue);
+    Value laneInGroup = builder.create<arith::RemUIOp>(loc, threadId, lanesValue);
+    Value laneBlock = builder.create<arith::AddIOp>(
+        loc, builder.create<arith::MulIOp>(loc, groupIndex, lanesValue), laneInGroup);
+    Value active =
+        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, laneBlock, shape.blocks);
+    auto [chunkFirst, chunkLast] = chunkSteps(builder, loc, scan, chunk);
+    Value runFirst = builder.create<arith::MinUIOp>(
+        loc, builder.create<arith::AddIOp>(loc, chunkFirst,
+                                           builder.create<arith::MulIOp>(loc, run, runLength)),
+        chunkLast);
+    Value runEnd = builder.create<arith::MinUIOp>(
+        loc, builder.create<arith::AddIOp>(loc, runFirst, runLength), chunkLast);
+    Value runValid = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, runFirst, runEnd);
+    Value c1 = index(1);
+
+    // Registers of one lane for the body of `ifOp`'s then block.
+    auto inLane = [&](scf::IfOp ifOp, function_ref<void()> body) {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToStart(ifOp.thenBlock());
+      currentBlock = laneBlock;
+      decodeBlock(builder, loc, laneBlock);
+      emitPerThreadLanes(builder, loc, index(1), [&](int64_t) { body(); });
+    };
+    auto walkRun = [&](bool first, Value from) {
+      if (first)
+        emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
+      Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
+      emitFor(builder, loc, start, runEnd, [&](OpBuilder &b, Value s) {
+        emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
+      });
+    };
+
+    // The run's aggregate into shared memory.
+    inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
+      writeOutputs = false;
+      emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
+      writeOutputs = true;
+      for (size_t k = 0; k < shared.size(); ++k)
+        if (needed[k])
+          builder.create<memref::StoreOp>(loc, loadCarry(builder, loc, {}, k, index(0)),
+                                          shared[k], threadId);
+      builder.create<memref::StoreOp>(
+          loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
+          threadId);
+    });
+    builder.create<gpu::BarrierOp>(loc);
+    inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
+      if (pass == ChunkedPass::Aggregate) {
+        Value isFirstRun = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
+        auto onlyFirst = builder.create<scf::IfOp>(loc, isFirstRun, false);
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(onlyFirst.thenBlock());
+        combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, index(runs),
+                          builder.create<arith::ConstantIntOp>(loc, 0, 1));
+        storeScratch(builder, loc, chunk, index(1));
+        return;
+      }
+      // The carry before the chunk (chunk 0: the inits or the identity, if
+      // the scan has them), then the runs before this one.
+      Value isFirstChunk = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, chunk, index(0));
+      emitIfElse(
+          builder, loc, isFirstChunk,
+          [&](OpBuilder &b) { emitStartCarries(b, loc, scan, index(1), {}); },
+          [&](OpBuilder &b) { loadScratch(b, loc, chunk, index(1)); });
+      Value startValid = hasStart(scan)
+                             ? builder.create<arith::ConstantIntOp>(loc, 1, 1).getResult()
+                             : builder.create<arith::XOrIOp>(
+                                   loc, isFirstChunk, builder.create<arith::ConstantIntOp>(loc, 1, 1))
+                                   .getResult();
+      Value valid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue,
+                                      run, startValid);
+      emitIfElse(
+          builder, loc, valid, [&](OpBuilder &) { walkRun(false, runFirst); },
+          [&](OpBuilder &) {
+            emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
+          });
+    });
+    builder.setInsertionPointToEnd(entry);
+    builder.create<gpu::ReturnOp>(loc);
+    scratchArgs = ValueRange();
+  }
+
+  /// Combines into the register carries (valid or not, `valid`) the run
+  /// aggregates in shared memory of runs [0, upper) of this lane, in order,
+  /// skipping runs without elements; returns whether the carries are valid.
+  Value combineSharedRuns(OpBuilder &b, Location loc, ArrayRef<Value> shared, Value sharedValid,
+                          Value laneInGroup, Value lanesPerBlock, Value upper, Value valid) {
+    SmallVector<Value> initial = flatRegisterCarries();
+    initial.push_back(valid);
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    auto loop = b.create<scf::ForOp>(loc, c0, upper, c1, initial);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      ValueRange iterArgs = loop.getRegionIterArgs();
+      setRegisterCarries(iterArgs.drop_back());
+      Value have = iterArgs.back();
+      Value slot = b.create<arith::AddIOp>(
+          loc, b.create<arith::MulIOp>(loc, loop.getInductionVar(), lanesPerBlock), laneInGroup);
+      Value zero32 = b.create<arith::ConstantIntOp>(loc, 0, 32);
+      Value otherValid = b.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, sharedValid, slot), zero32);
+      size_t n = anchorInputs().size();
+      SmallVector<Value> mine(n), other(n);
+      for (size_t k = 0; k < n; ++k) {
+        mine[k] = loadCarry(b, loc, {}, k, c0);
+        other[k] = needed[k] ? b.create<memref::LoadOp>(loc, shared[k], slot).getResult() : mine[k];
+      }
+      SmallVector<Value> both = combine(b, mine, other);
+      for (size_t k = 0; k < n; ++k) {
+        Value kept = b.create<arith::SelectOp>(loc, otherValid, both[k], mine[k]);
+        storeCarry(b, loc, {}, k, b.create<arith::SelectOp>(loc, have, kept, other[k]), c0);
+      }
+      SmallVector<Value> next = flatRegisterCarries();
+      next.push_back(b.create<arith::OrIOp>(loc, have, otherValid));
+      b.create<scf::YieldOp>(loc, next);
+    }
+    setRegisterCarries(loop.getResults().drop_back());
+    return loop.getResults().back();
   }
 
   /// Where lane `lane` of the thread's block keeps chunk `chunk`'s value.
@@ -866,8 +1057,12 @@ private:
   /// results of needed carries read (as the lhs, the earlier element). The
   /// others (the cumulative decay of linear_recurrence, whose product only
   /// feeds itself) are never kept: their lhs reads as zero and LLVM deletes
-  /// what computes them.
+  /// what computes them. Walking elements, the rhs is an element; where
+  /// aggregates of runs or chunks combine (the chunked strategy) the rhs is
+  /// an aggregate too, so what needed results read as the rhs is needed.
   SmallVector<bool> neededCarries() {
+    bool combinesAggregates = gpuModule && isa<ScanOp>(anchor) &&
+                              gpuStrategy() == ScanStrategy::chunked;
     size_t n = anchorInputs().size();
     SmallVector<bool> needed(n, false);
     for (size_t k = 0; k < n; ++k) {
@@ -883,8 +1078,11 @@ private:
       for (size_t k = 0; k < n; ++k)
         if (needed[k])
           for (unsigned j : argumentsRead(combiner, combiner.getTerminator()->getOperand(k)))
-            if (j < n && !needed[j]) // an lhs argument: the carry of operand j
+            if (j < n && !needed[j]) { // an lhs argument: the carry of operand j
               needed[j] = changed = true;
+            } else if (combinesAggregates && j >= n && !needed[j - n]) {
+              needed[j - n] = changed = true; // an rhs aggregate of operand j - n
+            }
     }
     return needed;
   }

@@ -26,6 +26,10 @@ inline constexpr llvm::StringLiteral kGroupAttr = "mmrec.group";
 /// 0: one thread per lane block; C > 0: one per lane block and chunk of C
 /// steps of the axis.
 inline constexpr llvm::StringLiteral kChunkAttr = "mmrec.chunk";
+/// 0: threads numbered over lane blocks as above; L > 0: a GPU block covers
+/// L lane blocks of one chunk, its threads sharing each lane's chunk (grid:
+/// ceil(lane blocks / L) x chunks blocks).
+inline constexpr llvm::StringLiteral kBlockLanesAttr = "mmrec.block_lanes";
 /// Element types of the scratch memrefs after the kernel's memrefs, each of
 /// (lane blocks x lanes per thread x chunks) elements.
 inline constexpr llvm::StringLiteral kScratchAttr = "mmrec.scratch";

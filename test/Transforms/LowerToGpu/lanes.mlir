@@ -10,7 +10,7 @@
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK:       gpu.module @cumsum {
 // CHECK:         gpu.func @cumsum__group0(%[[IN:.*]]: memref<?x?xf32>, %[[OUT:.*]]: memref<?x?xf32>) kernel
-// CHECK-SAME:        known_block_size = array<i32: 64, 1, 1>, mmrec.block_threads = 64 : i64, mmrec.chunk = 0 : i64,
+// CHECK-SAME:        known_block_size = array<i32: 64, 1, 1>, mmrec.block_lanes = 0 : i64, mmrec.block_threads = 64 : i64, mmrec.chunk = 0 : i64,
 // CHECK-SAME:        mmrec.group = 0 : i64, mmrec.lanes_per_thread = 2 : i64, mmrec.scratch = []
 // CHECK:           %[[T:.*]] = memref.dim %[[IN]], %c0
 // CHECK:           %[[D:.*]] = memref.dim %[[IN]], %c1

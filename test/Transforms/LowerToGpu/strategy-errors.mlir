@@ -10,7 +10,7 @@ mmrec.kernel @sums(%x: memref<?x?xf32>, %s: memref<?x?xf32>) {
   %v = mmrec.load %x : memref<?x?xf32>
   // expected-error @below {{the chunked strategy applies to scans}}
   %r = mmrec.reduce %v axis = 0 chunk = 4 {
-      tiling = #mmrec.tiling<strategy = chunked, chunk = 64, lanes = 1, vector = 1, warps = 4>}
+      tiling = #mmrec.tiling<strategy = chunked, chunk = 64, lanes = 128, vector = 1, warps = 4>}
       : tensor<?x?xf32> {
   ^bb0(%l: f32, %r: f32):
     %t = arith.addf %l, %r : f32
@@ -26,6 +26,38 @@ mmrec.kernel @cumsum(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
   // expected-error @below {{the lookback strategy is not implemented on the GPU yet}}
   %s = mmrec.scan %v axis = 0 {
       tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 1, vector = 1, warps = 4>}
+      : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %t = arith.addf %l, %r : f32
+    mmrec.yield %t : f32
+  }
+  mmrec.store %s, %y : tensor<?x?xf32>, memref<?x?xf32>
+}
+
+// -----
+
+// Threads sharing a lane's chunk: one lane per thread, lanes dividing the
+// block, runs dividing the chunk.
+mmrec.kernel @shared(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  %v = mmrec.load %x : memref<?x?xf32>
+  // expected-error @below {{chunk (30) must be a multiple of the threads per lane (4)}}
+  %s = mmrec.scan %v axis = 0 {
+      tiling = #mmrec.tiling<strategy = chunked, chunk = 30, lanes = 32, vector = 1, warps = 4>}
+      : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %t = arith.addf %l, %r : f32
+    mmrec.yield %t : f32
+  }
+  mmrec.store %s, %y : tensor<?x?xf32>, memref<?x?xf32>
+}
+
+// -----
+
+mmrec.kernel @vectors(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  %v = mmrec.load %x : memref<?x?xf32>
+  // expected-error @below {{needs vector = 1 and lanes dividing 32 x warps (128)}}
+  %s = mmrec.scan %v axis = 0 {
+      tiling = #mmrec.tiling<strategy = chunked, chunk = 64, lanes = 32, vector = 2, warps = 4>}
       : tensor<?x?xf32> {
   ^bb0(%l: f32, %r: f32):
     %t = arith.addf %l, %r : f32

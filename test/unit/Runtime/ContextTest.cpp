@@ -423,7 +423,10 @@ INSTANTIATE_TEST_SUITE_P(
     Devices, Intermediates,
     ::testing::Values(ChainTarget{Device::CPU, "cpu", ""}, ChainTarget{Device::CUDA, "cuda", ""},
                       ChainTarget{Device::CUDA, "cuda_chunked",
-                                  "#mmrec.tiling<strategy = chunked, chunk = 3, lanes = 1, "
+                                  "#mmrec.tiling<strategy = chunked, chunk = 3, lanes = 32, "
+                                  "vector = 1, warps = 1>"},
+                      ChainTarget{Device::CUDA, "cuda_chunked_shared",
+                                  "#mmrec.tiling<strategy = chunked, chunk = 4, lanes = 8, "
                                   "vector = 1, warps = 1>"}),
     [](const ::testing::TestParamInfo<ChainTarget> &info) { return info.param.name; });
 

@@ -118,6 +118,36 @@ TEST(CudaTest, LibraryKernelsInEveryDtype) {
     }
 }
 
+/// `source` with `tiling` on its scan (the library's kernels have one).
+std::string withTiling(std::string source, const std::string &tiling) {
+  size_t scan = source.find("mmrec.scan");
+  size_t axis = source.find("axis = ", scan);
+  size_t colon = source.find(" : ", axis);
+  if (scan == std::string::npos || axis == std::string::npos || colon == std::string::npos)
+    throw Error("test: no scan to tile in\n" + source);
+  return source.insert(colon, " {tiling = " + tiling + "}");
+}
+
+/// The library's scans with the chunked strategy and short chunks: combining
+/// chunk and run aggregates must carry what the combiner reads of the later
+/// aggregate (linear_recurrence's cumulative decay, which no output uses).
+TEST(CudaTest, LibraryScansChunked) {
+  REQUIRE_GPU(ctx);
+  const char *tilings[] = {
+      "#mmrec.tiling<strategy = chunked, chunk = 4, lanes = 256, vector = 2, warps = 4>",
+      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"};
+  for (const char *tiling : tilings)
+    for (const char *name :
+         {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
+      std::string text = withTiling(library::source(name, DType::F32), tiling);
+      std::vector<int64_t> shape = {2, 3, 150, 37};
+      library::RunReport report = library::runAndVerify(*ctx, name, DType::F32, shape,
+                                                        std::random_device{}(), 0, text);
+      EXPECT_TRUE(report.passed()) << name << " with " << tiling << ": relative error "
+                                   << report.relativeError << (report.nanFound ? " (NaN)" : "");
+    }
+}
+
 TEST(CudaTest, LongSequencesAndManyLanes) {
   REQUIRE_GPU(ctx);
   for (std::vector<int64_t> shape : {std::vector<int64_t>{1, 1, 65536, 3},

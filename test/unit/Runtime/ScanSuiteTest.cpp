@@ -265,13 +265,17 @@ struct Target {
 };
 
 /// Every case runs on the CPU, and on CUDA with the default (`lanes`) and
-/// the `chunked` strategies (chunks of 16 steps, 2 lanes per thread);
-/// without a GPU the CUDA cases report themselves skipped, with the reason.
+/// the `chunked` strategies: a thread per chunk of 16 steps and 2 lanes, and
+/// a block's threads sharing chunks of 32 steps (8 lanes per block of 64
+/// threads: 8 runs of 4 steps per lane); without a GPU the CUDA cases report
+/// themselves skipped, with the reason.
 const Target kTargets[] = {
     {Device::CPU, "cpu", ""},
     {Device::CUDA, "cuda", ""},
     {Device::CUDA, "cuda_chunked",
-     "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 2, vector = 2, warps = 2>"},
+     "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 128, vector = 2, warps = 2>"},
+    {Device::CUDA, "cuda_chunked_shared",
+     "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;
