@@ -144,6 +144,14 @@ private:
     for (size_t i = 0; i < count; ++i)
       add(args[i].data, args[i].rank(), args[i].shape.data(), args[i].strides.data());
 
+    // Kernels run in the device's primary context: made current only when
+    // the caller's thread has another one (or none).
+    CUcontext current = nullptr;
+    bool push = driver.cuCtxGetCurrent(&current) != CUDA_SUCCESS || current != code.device->context;
+    std::optional<CudaContextScope> scope;
+    if (push)
+      scope.emplace(driver, code.device->context, "mmrec kernel '" + name + "'");
+
     // Scratch: the temporaries, then the largest strategy scratch of a group
     // (groups run one after the other on the stream).
     TemporaryLayout layout = layoutTemporaries(analysis, args);
@@ -153,7 +161,7 @@ private:
     CUdeviceptr base = 0;
     if (layout.total + strategyBytes > 0) {
       std::lock_guard<std::mutex> lock(scratchMutex);
-      base = deviceScratchFor(code, layout.total + strategyBytes);
+      base = deviceScratchFor(code, layout.total + strategyBytes, stream);
     }
     for (size_t k = 0; k < analysis.temporaries.size(); ++k)
       add(reinterpret_cast<void *>(base + layout.offsets[k]),
@@ -163,13 +171,6 @@ private:
     for (size_t p = 0; p < std::size(params); ++p)
       params[p] = &words[p];
 
-    // Kernels run in the device's primary context: made current only when
-    // the caller's thread has another one (or none).
-    CUcontext current = nullptr;
-    bool push = driver.cuCtxGetCurrent(&current) != CUDA_SUCCESS || current != code.device->context;
-    std::optional<CudaContextScope> scope;
-    if (push)
-      scope.emplace(driver, code.device->context, "mmrec kernel '" + name + "'");
     for (const CudaGroup &group : code.groups) {
       const CudaLaunch &launch = group.launch;
       int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
@@ -236,10 +237,19 @@ private:
   /// Device scratch of at least `bytes`, kept for later launches. A smaller
   /// buffer it replaces stays allocated until the kernel goes away: work
   /// already queued on a stream may still use it.
-  CUdeviceptr deviceScratchFor(const CudaCode &code, size_t bytes) const {
+  CUdeviceptr deviceScratchFor(const CudaCode &code, size_t bytes, CUstream stream) const {
     if (deviceScratchBytes >= bytes && !deviceScratch.empty())
       return deviceScratch.back();
     const CudaDriver &driver = code.device->driver;
+    // Allocating is not legal while the stream is captured into a graph.
+    CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
+    driver.check(driver.cuStreamIsCapturing(stream, &capture), "mmrec kernel '" + name + "'",
+                 "cuStreamIsCapturing");
+    if (capture != CU_STREAM_CAPTURE_STATUS_NONE)
+      throw Error("mmrec kernel '" + name + "': this shape needs " + std::to_string(bytes) +
+                  " bytes of scratch, which the kernel has not allocated yet, and allocating "
+                  "is not allowed during CUDA graph capture; launch it once at this shape (or a "
+                  "larger one) before capturing: the scratch is kept and reused");
     CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
     CUdeviceptr buffer = 0;
     driver.check(driver.cuMemAlloc(&buffer, std::max<size_t>(bytes, 1)),

@@ -49,6 +49,7 @@ struct CudaDriver {
   X(cuLinkComplete)                                                                              \
   X(cuLinkDestroy)                                                                               \
   X(cuLaunchKernel)                                                                              \
+  X(cuStreamIsCapturing)                                                                         \
   X(cuMemAlloc)                                                                                  \
   X(cuMemFree)                                                                                   \
   X(cuMemcpyHtoD)                                                                                \

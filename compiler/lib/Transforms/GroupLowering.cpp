@@ -43,6 +43,9 @@ enum class Level { Point, Lane, Reduced };
 /// Lane blocks hold this many elements when the op has no #mmrec.tiling.
 constexpr int64_t kDefaultLanes = 256;
 
+/// Threads of a warp: what gpu.shuffle exchanges among.
+constexpr int64_t kWarpSize = 32;
+
 /// Threads of a GPU block when the op has no #mmrec.tiling (4 warps).
 constexpr int64_t kDefaultGpuBlockThreads = 128;
 
@@ -684,8 +687,58 @@ private:
       });
     };
 
+    // With several runs of a lane in each warp (lanes dividing 32), the runs
+    // of a warp scan each other's aggregates with shuffles and only warp
+    // totals go through shared memory: slot warp * lanes + lane.
+    bool warpScan = lanesPerBlock < kWarpSize && kWarpSize % lanesPerBlock == 0;
+    SmallVector<Value> before;
+    Value beforeValid, warp = run;
+    if (warpScan) {
+      Value warpSize = index(kWarpSize);
+      Value laneId = builder.create<arith::RemUIOp>(loc, threadId, warpSize);
+      warp = builder.create<arith::DivUIOp>(loc, threadId, warpSize);
+      // Every thread of the warp takes part in the shuffles: threads past the
+      // last lane block walk nothing.
+      Value walks = builder.create<arith::AndIOp>(loc, active, runValid);
+      currentBlock = laneBlock;
+      decodeBlock(builder, loc, laneBlock);
+      emitPerThreadLanes(builder, loc, index(1), [&](int64_t) {
+        writeOutputs = false;
+        emitIf(builder, loc, walks, [&](OpBuilder &) { walkRun(true, runFirst); });
+        writeOutputs = true;
+        SmallVector<Value> mine = flatRegisterCarries();
+        Value mineValid = walks;
+        // Inclusive scan over the warp's runs of this lane (L, 2L, 4L ...).
+        for (int64_t distance = lanesPerBlock; distance < kWarpSize; distance *= 2) {
+          auto [other, otherValid] = shuffleUp(builder, loc, mine, mineValid, distance);
+          auto [both, bothValid] = optionalCombine(builder, loc, other, otherValid, mine, mineValid);
+          Value take = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, laneId,
+                                                     index(distance));
+          for (size_t k = 0; k < mine.size(); ++k)
+            mine[k] = builder.create<arith::SelectOp>(loc, take, both[k], mine[k]);
+          mineValid = builder.create<arith::SelectOp>(loc, take, bothValid, mineValid);
+        }
+        // The runs before this one in the warp, and the warp's total from
+        // its last run of each lane.
+        std::tie(before, beforeValid) = shuffleUp(builder, loc, mine, mineValid, lanesPerBlock);
+        Value last = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, laneId,
+                                                   index(kWarpSize - lanesPerBlock));
+        auto storeTotal = builder.create<scf::IfOp>(loc, last, false);
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(storeTotal.thenBlock());
+        Value slot = builder.create<arith::AddIOp>(
+            loc, builder.create<arith::MulIOp>(loc, warp, lanesValue), laneInGroup);
+        for (size_t k = 0; k < shared.size(); ++k)
+          if (needed[k])
+            builder.create<memref::StoreOp>(loc, mine[k], shared[k], slot);
+        builder.create<memref::StoreOp>(
+            loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), mineValid), sharedValid,
+            slot);
+      });
+    }
     // The run's aggregate into shared memory.
-    inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
+    if (!warpScan)
+      inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
       writeOutputs = false;
       emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
       writeOutputs = true;
@@ -704,7 +757,8 @@ private:
         auto onlyFirst = builder.create<scf::IfOp>(loc, isFirstRun, false);
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToStart(onlyFirst.thenBlock());
-        combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, index(runs),
+        Value slots = index(warpScan ? threads / kWarpSize : runs);
+        combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
                           builder.create<arith::ConstantIntOp>(loc, 0, 1));
         storeScratch(builder, loc, chunk, index(1));
         return;
@@ -722,7 +776,13 @@ private:
                                    loc, isFirstChunk, builder.create<arith::ConstantIntOp>(loc, 1, 1))
                                    .getResult();
       Value valid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue,
-                                      run, startValid);
+                                      warp, startValid);
+      if (warpScan) {
+        auto [carry, carryValid] = optionalCombine(builder, loc, flatRegisterCarries(), valid,
+                                                   before, beforeValid);
+        setRegisterCarries(carry);
+        valid = carryValid;
+      }
       emitIfElse(
           builder, loc, valid, [&](OpBuilder &) { walkRun(false, runFirst); },
           [&](OpBuilder &) {
@@ -732,6 +792,48 @@ private:
     builder.setInsertionPointToEnd(entry);
     builder.create<gpu::ReturnOp>(loc);
     scratchArgs = ValueRange();
+  }
+
+  /// `values` and `valid` of the thread `distance` lanes below in the warp
+  /// (gpu.shuffle up); invalid for the first `distance` lanes.
+  std::pair<SmallVector<Value>, Value> shuffleUp(OpBuilder &b, Location loc, ArrayRef<Value> values,
+                                                 Value valid, int64_t distance) {
+    Value offset = b.create<arith::ConstantIntOp>(loc, distance, 32);
+    Value width = b.create<arith::ConstantIntOp>(loc, kWarpSize, 32);
+    auto shuffle = [&](Value value) -> std::pair<Value, Value> {
+      Type type = value.getType();
+      unsigned bits = type.getIntOrFloatBitWidth();
+      if (bits == 32 || bits == 64) {
+        auto op = b.create<gpu::ShuffleOp>(loc, value, offset, width, gpu::ShuffleMode::UP);
+        return {op.getShuffleResult(), op.getValid()};
+      }
+      // Narrower values travel as i32.
+      Type integer = b.getIntegerType(bits);
+      Value bitsValue = isa<FloatType>(type) ? b.create<arith::BitcastOp>(loc, integer, value).getResult() : value;
+      Value wide = b.create<arith::ExtUIOp>(loc, b.getI32Type(), bitsValue);
+      auto op = b.create<gpu::ShuffleOp>(loc, wide, offset, width, gpu::ShuffleMode::UP);
+      Value narrow = b.create<arith::TruncIOp>(loc, integer, op.getShuffleResult());
+      if (isa<FloatType>(type))
+        narrow = b.create<arith::BitcastOp>(loc, type, narrow);
+      return {narrow, op.getValid()};
+    };
+    SmallVector<Value> out;
+    for (Value value : values)
+      out.push_back(shuffle(value).first);
+    auto [otherValid, inRange] = shuffle(valid);
+    return {out, b.create<arith::AndIOp>(loc, otherValid, inRange)};
+  }
+
+  /// `earlier` then `later`, either of which may be absent (not valid).
+  std::pair<SmallVector<Value>, Value> optionalCombine(OpBuilder &b, Location loc,
+                                                       ArrayRef<Value> earlier, Value earlierValid,
+                                                       ArrayRef<Value> later, Value laterValid) {
+    SmallVector<Value> both = combine(b, earlier, later), out;
+    for (size_t k = 0; k < earlier.size(); ++k) {
+      Value kept = b.create<arith::SelectOp>(loc, laterValid, both[k], earlier[k]);
+      out.push_back(b.create<arith::SelectOp>(loc, earlierValid, kept, later[k]));
+    }
+    return {out, b.create<arith::OrIOp>(loc, earlierValid, laterValid)};
   }
 
   /// Combines into the register carries (valid or not, `valid`) the run

@@ -41,9 +41,12 @@ public:
   ///
   /// On the CPU the work is done when launch returns. On CUDA it is queued on
   /// `stream` (a CUstream; null: the legacy default stream) and launch returns
-  /// at once: it allocates nothing (but scratch for intermediates between
-  /// groups the first time a shape needs more), synchronizes nothing and
-  /// copies nothing, so it can be captured in a CUDA graph.
+  /// at once: it allocates nothing, synchronizes nothing and copies nothing,
+  /// so it can be captured in a CUDA graph. Kernels that need scratch (values
+  /// between groups, the chunked strategy) allocate it the first time a
+  /// shape needs more, and keep it: launch such a kernel once at its largest
+  /// shape before capturing (a launch that would allocate during capture
+  /// throws mmrec::Error saying so).
   void launch(std::initializer_list<TensorView> args, void *stream = nullptr) const;
   void launch(const TensorView *args, size_t count, void *stream = nullptr) const;
 

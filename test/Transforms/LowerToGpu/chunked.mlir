@@ -68,20 +68,26 @@ mmrec.kernel @recurrence(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %h0: memref<?
 
 // A block's threads share each lane's chunk when the tiling gives a block
 // fewer lanes than threads: 8 lanes x 8 runs of 4 steps per block of 64
-// threads. Each thread's run aggregate goes through shared memory; after the
-// barrier, run 0 combines all eight (pass 1), or each thread the runs before
-// its own (pass 3).
+// threads (thread t: run t / 8, lane t % 8). Each warp holds 4 runs of each
+// lane: they scan each other's aggregates with shuffles up by 8 and 16; the
+// last run of each lane in a warp stores the warp's total in shared memory;
+// after the barrier, run 0 combines the 2 warp totals (pass 1), or each
+// thread those of the warps before its own and then the runs before it in
+// its warp (pass 3).
 // SHARED-LABEL: gpu.func @cumsum__group0_aggregate(
-// SHARED-SAME:      workgroup(%[[RUNS:.*]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[VALID:.*]] : memref<64xi32, #gpu.address_space<workgroup>>)
+// SHARED-SAME:      workgroup(%[[TOTALS:.*]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[VALID:.*]] : memref<64xi32, #gpu.address_space<workgroup>>)
 // SHARED-SAME:      mmrec.block_lanes = 8 : i64, mmrec.block_threads = 64 : i64, mmrec.chunk = 32 : i64
-// SHARED:         memref.store %{{.*}}, %[[RUNS]][%{{.*}}]
+// SHARED:         gpu.shuffle up %{{.*}}, %c8_i32, %c32_i32 : f32
+// SHARED:         gpu.shuffle up %{{.*}}, %c16_i32, %c32_i32 : f32
+// SHARED:         memref.store %{{.*}}, %[[TOTALS]][%{{.*}}]
 // SHARED:         gpu.barrier
-// SHARED:         scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args
+// SHARED:         scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args
 // SHARED:           memref.load %[[VALID]]
 // SHARED-LABEL: gpu.func @cumsum__group0_prefix(
 // SHARED-SAME:      mmrec.block_lanes = 0 : i64
 // SHARED-LABEL: gpu.func @cumsum__group0(
 // SHARED-SAME:      mmrec.block_lanes = 8 : i64
+// SHARED:         gpu.shuffle up
 // SHARED:         gpu.barrier
 // SHARED:         scf.for %{{.*}} = %c0 to %[[UPTO:.*]] step %c1 iter_args
 mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {

@@ -135,7 +135,8 @@ TEST(CudaTest, LibraryScansChunked) {
   REQUIRE_GPU(ctx);
   const char *tilings[] = {
       "#mmrec.tiling<strategy = chunked, chunk = 4, lanes = 256, vector = 2, warps = 4>",
-      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"};
+      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>",
+      "#mmrec.tiling<strategy = chunked, chunk = 64, lanes = 64, vector = 1, warps = 4>"};
   for (const char *tiling : tilings)
     for (const char *name :
          {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
@@ -203,6 +204,63 @@ mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
       }
     }
   }
+  driver.graphExecDestroy(exec);
+  driver.graphDestroy(graph);
+  driver.streamDestroy(stream);
+}
+
+/// A kernel with scratch (the chunked strategy) inside graph capture: it
+/// must have its scratch from an earlier launch; without one, the launch
+/// says so and the capture stays usable.
+TEST(CudaTest, GraphCaptureWithScratch) {
+  REQUIRE_GPU(ctx);
+  const Driver &driver = Driver::get();
+  std::string text = withTiling(
+      library::source("linear_recurrence", DType::F32),
+      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>");
+  std::vector<int64_t> shape{2, 2, 300, 20};
+  size_t bytes = 2 * 2 * 300 * 20 * 4;
+  DeviceBuffer a(*ctx, bytes), b(*ctx, bytes), h(*ctx, bytes);
+  std::vector<float> ones(bytes / 4, 1.0f), out(bytes / 4);
+  a.upload(ones.data(), bytes);
+  b.upload(ones.data(), bytes);
+  TensorView views[] = {TensorView::contiguous(a.data(), DType::F32, shape, Device::CUDA),
+                        TensorView::contiguous(b.data(), DType::F32, shape, Device::CUDA),
+                        TensorView::contiguous(h.data(), DType::F32, shape, Device::CUDA)};
+  CUstream stream;
+  CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  {
+    Kernel fresh = ctx->compile(text, "linear_recurrence");
+    CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+    try {
+      fresh.launch(views, 3, stream);
+      ADD_FAILURE() << "a launch allocated during capture";
+    } catch (const Error &error) {
+      EXPECT_NE(std::string(error.what()).find("before capturing"), std::string::npos)
+          << error.what();
+    }
+    CUgraph empty;
+    CU(driver.endCapture(stream, &empty));
+    driver.graphDestroy(empty);
+  }
+  Kernel kernel = ctx->compile(text, "linear_recurrence");
+  kernel.launch(views, 3, stream); // allocates the scratch
+  CU(driver.streamSynchronize(stream));
+  CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+  kernel.launch(views, 3, stream);
+  CUgraph graph;
+  CU(driver.endCapture(stream, &graph));
+  CUgraphExec exec;
+  CU(driver.instantiate(&exec, graph, 0));
+  std::vector<float> zeros(bytes / 4, 0.0f);
+  h.upload(zeros.data(), bytes);
+  CU(driver.graphLaunch(exec, stream));
+  CU(driver.streamSynchronize(stream));
+  h.download(out.data(), bytes);
+  // h[t] = h[t-1] + 1 from h[-1] = 0 along T = 300: t + 1.
+  for (int64_t i = 0; i < 2 * 2 * 300; ++i)
+    for (int64_t d = 0; d < 20; ++d)
+      ASSERT_EQ(out[i * 20 + d], float(i % 300 + 1)) << "row " << i;
   driver.graphExecDestroy(exec);
   driver.graphDestroy(graph);
   driver.streamDestroy(stream);

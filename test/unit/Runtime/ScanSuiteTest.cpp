@@ -265,10 +265,12 @@ struct Target {
 };
 
 /// Every case runs on the CPU, and on CUDA with the default (`lanes`) and
-/// the `chunked` strategies: a thread per chunk of 16 steps and 2 lanes, and
-/// a block's threads sharing chunks of 32 steps (8 lanes per block of 64
-/// threads: 8 runs of 4 steps per lane); without a GPU the CUDA cases report
-/// themselves skipped, with the reason.
+/// the `chunked` strategies: a thread per chunk of 16 steps and 2 lanes; a
+/// block's threads sharing chunks of 32 steps (8 lanes per block of 64
+/// threads: 8 runs of 4 steps per lane, 4 of them in each warp, scanned with
+/// shuffles); and 64 lanes per block of 128 threads (2 runs per lane in
+/// different warps, through shared memory only). Without a GPU the CUDA
+/// cases report themselves skipped, with the reason.
 const Target kTargets[] = {
     {Device::CPU, "cpu", ""},
     {Device::CUDA, "cuda", ""},
@@ -276,6 +278,8 @@ const Target kTargets[] = {
      "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 128, vector = 2, warps = 2>"},
     {Device::CUDA, "cuda_chunked_shared",
      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"},
+    {Device::CUDA, "cuda_chunked_warps",
+     "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 64, vector = 1, warps = 4>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;
