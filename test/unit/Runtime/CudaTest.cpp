@@ -96,6 +96,22 @@ struct Driver {
 
 #define CU(call) ASSERT_EQ((call), CUDA_SUCCESS) << #call
 
+/// One launch of `kernel` captured on `stream` into an instantiated graph.
+struct Captured {
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+};
+
+Captured capture(const Driver &driver, CUstream stream, const Kernel &kernel,
+                 const TensorView *views, size_t count) {
+  Captured captured;
+  EXPECT_EQ(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL), CUDA_SUCCESS);
+  kernel.launch(views, count, stream);
+  EXPECT_EQ(driver.endCapture(stream, &captured.graph), CUDA_SUCCESS);
+  EXPECT_EQ(driver.instantiate(&captured.exec, captured.graph, 0), CUDA_SUCCESS);
+  return captured;
+}
+
 TEST(CudaTest, DefaultDeviceIsTheGpu) {
   REQUIRE_GPU(ctx);
   if (const char *env = std::getenv("MMREC_DEVICE"); env && *env)
@@ -182,18 +198,13 @@ mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
                         TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)};
   CUstream stream;
   CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
-  CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
-  kernel.launch(views, 2, stream);
-  CUgraph graph;
-  CU(driver.endCapture(stream, &graph));
-  CUgraphExec exec;
-  CU(driver.instantiate(&exec, graph, 0));
+  Captured graph = capture(driver, stream, kernel, views, 2);
   std::mt19937 rng(7);
   for (int replay = 0; replay < 3; ++replay) {
     for (float &v : host)
       v = std::uniform_real_distribution<float>(-1, 1)(rng);
     in.upload(host.data(), host.size() * 4);
-    CU(driver.graphLaunch(exec, stream));
+    CU(driver.graphLaunch(graph.exec, stream));
     CU(driver.streamSynchronize(stream));
     result.download(out.data(), out.size() * 4);
     for (int64_t n = 0; n < N; ++n) {
@@ -204,8 +215,8 @@ mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
       }
     }
   }
-  driver.graphExecDestroy(exec);
-  driver.graphDestroy(graph);
+  driver.graphExecDestroy(graph.exec);
+  driver.graphDestroy(graph.graph);
   driver.streamDestroy(stream);
 }
 
@@ -246,23 +257,18 @@ TEST(CudaTest, GraphCaptureWithScratch) {
   Kernel kernel = ctx->compile(text, "linear_recurrence");
   kernel.launch(views, 3, stream); // allocates the scratch
   CU(driver.streamSynchronize(stream));
-  CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
-  kernel.launch(views, 3, stream);
-  CUgraph graph;
-  CU(driver.endCapture(stream, &graph));
-  CUgraphExec exec;
-  CU(driver.instantiate(&exec, graph, 0));
+  Captured graph = capture(driver, stream, kernel, views, 3);
   std::vector<float> zeros(bytes / 4, 0.0f);
   h.upload(zeros.data(), bytes);
-  CU(driver.graphLaunch(exec, stream));
+  CU(driver.graphLaunch(graph.exec, stream));
   CU(driver.streamSynchronize(stream));
   h.download(out.data(), bytes);
   // h[t] = h[t-1] + 1 from h[-1] = 0 along T = 300: t + 1.
   for (int64_t i = 0; i < 2 * 2 * 300; ++i)
     for (int64_t d = 0; d < 20; ++d)
       ASSERT_EQ(out[i * 20 + d], float(i % 300 + 1)) << "row " << i;
-  driver.graphExecDestroy(exec);
-  driver.graphDestroy(graph);
+  driver.graphExecDestroy(graph.exec);
+  driver.graphDestroy(graph.graph);
   driver.streamDestroy(stream);
 }
 
