@@ -584,16 +584,25 @@ private:
                   " in all");
   }
 
+  /// The launch checks of `module`'s one fused kernel.
+  static KernelAnalysis analyzeModule(mlir::ModuleOp module, const std::string &name) {
+    KernelAnalysis analysis = analyzeKernel(*module.getOps<KernelOp>().begin());
+    checkArgumentCount(analysis, name);
+    return analysis;
+  }
+
+  /// The text of `module` that cache keys hash: the generic form.
+  static std::string canonicalText(mlir::ModuleOp module) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
+    return text;
+  }
+
   /// Analyzes `module` (one fused kernel), finds or builds its code.
   Variant buildVariant(mlir::ModuleOp module, const std::string &name) {
-    KernelOp fused = *module.getOps<KernelOp>().begin();
-    KernelAnalysis analysis = analyzeKernel(fused);
-    checkArgumentCount(analysis, name);
-    std::string canonical;
-    {
-      llvm::raw_string_ostream os(canonical);
-      module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
-    }
+    KernelAnalysis analysis = analyzeModule(module, name);
+    std::string canonical = canonicalText(module);
     std::string key =
         hashKey(canonical + "\ncpu\n" + hostTarget() + "\n" + compilerIdentity() + "\n");
     mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
@@ -607,14 +616,8 @@ private:
 
   /// The CUDA code of `module` (one fused kernel) for the context's GPU.
   Variant buildCudaVariant(mlir::ModuleOp module, const std::string &name) {
-    KernelOp fused = *module.getOps<KernelOp>().begin();
-    KernelAnalysis analysis = analyzeKernel(fused);
-    checkArgumentCount(analysis, name);
-    std::string canonical;
-    {
-      llvm::raw_string_ostream os(canonical);
-      module.print(os, mlir::OpPrintingFlags().printGenericOpForm());
-    }
+    KernelAnalysis analysis = analyzeModule(module, name);
+    std::string canonical = canonicalText(module);
     std::string chip = cudaDevice->chip();
     std::string key = hashKey(canonical + "\ncuda\n" + chip + "\ndriver " +
                               std::to_string(cudaDevice->driver.version) + "\n" +
