@@ -15,6 +15,7 @@
 #include "CpuCompiler.h"
 #include "CudaCompiler.h"
 #include "KernelAnalysis.h"
+#include "KernelInternals.h"
 #include "Log.h"
 #include "ThreadPool.h"
 
@@ -65,6 +66,8 @@ struct Variant {
 };
 
 class KernelImpl {
+  friend struct KernelInternals;
+
 public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
   /// for every argument (the loops then vectorize); `generic` takes any.
@@ -74,12 +77,14 @@ public:
         contiguous(std::move(contiguous)), pool(std::move(pool)) {}
 
   ~KernelImpl() {
-    if (deviceScratch.empty())
+    if (deviceScratch.empty() && deviceTileState.empty())
       return;
     const CudaDevice &cuda = *generic.cuda->device;
     if (cuda.driver.cuCtxPushCurrent(cuda.context) != CUDA_SUCCESS)
       return;
     for (CUdeviceptr buffer : deviceScratch)
+      cuda.driver.cuMemFree(buffer);
+    for (CUdeviceptr buffer : deviceTileState)
       cuda.driver.cuMemFree(buffer);
     CUcontext popped;
     cuda.driver.cuCtxPopCurrent(&popped);
@@ -131,11 +136,33 @@ private:
   /// 64-bit parameters, scratch memrefs last.
   void launchCuda(const Variant &variant, const TensorView *args, size_t count,
                   CUstream stream) const {
+    const CudaDriver &driver = variant.cuda->device->driver;
+    forEachCudaLaunch(variant, args, count, stream,
+                      [&](const CudaGroup &group, unsigned grid, void **params, size_t) {
+                        CUresult result = driver.cuLaunchKernel(
+                            group.function, grid, 1, 1,
+                            static_cast<unsigned>(group.launch.blockThreads), 1, 1, 0, stream,
+                            params, nullptr);
+                        // The message is built only on failure: a launch allocates nothing.
+                        if (result != CUDA_SUCCESS)
+                          driver.check(result,
+                                       "mmrec kernel '" + name + "' (" + group.launch.name + ")",
+                                       "cuLaunchKernel");
+                      });
+  }
+
+  /// What the launches of `args` on `stream` pass to cuLaunchKernel, in
+  /// order: `emit(group, grid, params, parameter count)`, in the kernel's
+  /// context (scratch allocated as launchCuda does).
+  template <typename Launch>
+  void forEachCudaLaunch(const Variant &variant, const TensorView *args, size_t count,
+                         CUstream stream, Launch &&emit) const {
     const CudaCode &code = *variant.cuda;
     const CudaDriver &driver = code.device->driver;
     const KernelAnalysis &analysis = variant.analysis;
-    int64_t words[(kMaxArgs + kMaxScratchMemrefs) * kDescriptorWords];
-    void *params[(kMaxArgs + kMaxScratchMemrefs) * kDescriptorWords];
+    // The arguments, temporaries, scratch memrefs and tile state.
+    int64_t words[(kMaxArgs + kMaxScratchMemrefs + 1) * kDescriptorWords];
+    void *params[(kMaxArgs + kMaxScratchMemrefs + 1) * kDescriptorWords];
     size_t n = 0;
     auto add = [&](const void *data, int64_t rank, const int64_t *shape, const int64_t *strides) {
       describe(words + n, data, rank, shape, strides);
@@ -158,18 +185,23 @@ private:
     size_t strategyBytes = 0;
     for (const CudaGroup &group : code.groups)
       strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
-    CUdeviceptr base = 0;
-    if (layout.total + strategyBytes > 0) {
+    CUdeviceptr base = 0, tileState = 0;
+    int64_t tileStateWords = 0;
+    for (const CudaGroup &group : code.groups)
+      if (group.launch.tileState)
+        tileStateWords = std::max(tileStateWords, 2 + lookbackTiles(analysis, group.launch, args));
+    if (layout.total + strategyBytes > 0 || tileStateWords > 0) {
       std::lock_guard<std::mutex> lock(scratchMutex);
-      base = deviceScratchFor(code, layout.total + strategyBytes, stream);
+      if (layout.total + strategyBytes > 0)
+        base = deviceScratchFor(code, layout.total + strategyBytes, stream);
+      if (tileStateWords > 0)
+        tileState = tileStateFor(code, tileStateWords, stream);
     }
     for (size_t k = 0; k < analysis.temporaries.size(); ++k)
       add(reinterpret_cast<void *>(base + layout.offsets[k]),
           static_cast<int64_t>(analysis.temporaries[k].shape.size()), layout.shapes[k],
           layout.strides[k]);
     size_t common = n;
-    for (size_t p = 0; p < std::size(params); ++p)
-      params[p] = &words[p];
 
     for (const CudaGroup &group : code.groups) {
       const CudaLaunch &launch = group.launch;
@@ -179,7 +211,12 @@ private:
       // them; per chunk for the chunked passes.
       int64_t perChunk =
           launch.blockLanes ? ceilDiv(blocks, launch.blockLanes) * launch.blockThreads : blocks;
-      int64_t threads = perChunk * (launch.chunk ? ceilDiv(steps, launch.chunk) : 1);
+      int64_t chunks = launch.chunk ? ceilDiv(steps, launch.chunk) : 1;
+      // A lookback kernel also runs on an empty axis: it writes the final
+      // carries.
+      if (launch.tileState)
+        chunks = std::max<int64_t>(chunks, 1);
+      int64_t threads = perChunk * chunks;
       if (threads == 0)
         continue;
       n = common;
@@ -190,14 +227,17 @@ private:
         add(reinterpret_cast<void *>(base + offset), 1, &elements, &one);
         offset += (static_cast<size_t>(elements * bytes) + 63) / 64 * 64;
       }
+      if (launch.tileState) {
+        int64_t one = 1;
+        add(reinterpret_cast<void *>(tileState), 1, &tileStateWords, &one);
+      }
       int64_t grid = ceilDiv(threads, launch.blockThreads);
       if (grid > INT32_MAX)
         throw Error("mmrec kernel '" + name + "': " + std::to_string(threads) +
                     " threads exceed the largest grid");
-      driver.check(driver.cuLaunchKernel(group.function, static_cast<unsigned>(grid), 1, 1,
-                                         static_cast<unsigned>(launch.blockThreads), 1, 1, 0,
-                                         stream, params, nullptr),
-                   "mmrec kernel '" + name + "' (" + launch.name + ")", "cuLaunchKernel");
+      for (size_t p = 0; p < n; ++p)
+        params[p] = &words[p];
+      emit(group, static_cast<unsigned>(grid), params, n);
     }
   }
 
@@ -210,7 +250,18 @@ private:
       return 0;
     int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
     int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
-    return blocks * launch.lanesPerThread * ceilDiv(steps, launch.scratchChunk);
+    int64_t chunks = ceilDiv(steps, launch.scratchChunk);
+    if (launch.tileState)
+      chunks = std::max<int64_t>(chunks, 1);
+    return blocks * launch.lanesPerThread * chunks;
+  }
+
+  /// The tiles of a lookback kernel: ceil(lane blocks / lanes) per chunk.
+  static int64_t lookbackTiles(const KernelAnalysis &analysis, const CudaLaunch &launch,
+                               const TensorView *args) {
+    int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
+    int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
+    return ceilDiv(blocks, launch.blockLanes) * std::max<int64_t>(ceilDiv(steps, launch.chunk), 1);
   }
 
   static size_t scratchBytes(const KernelAnalysis &analysis, const CudaLaunch &launch,
@@ -240,6 +291,33 @@ private:
   CUdeviceptr deviceScratchFor(const CudaCode &code, size_t bytes, CUstream stream) const {
     if (deviceScratchBytes >= bytes && !deviceScratch.empty())
       return deviceScratch.back();
+    CUdeviceptr buffer = allocateOutsideCapture(code, bytes, stream, "cuMemAlloc (scratch)");
+    deviceScratch.push_back(buffer);
+    deviceScratchBytes = bytes;
+    return buffer;
+  }
+
+  /// The tile state of the lookback kernels, at least `words` 32-bit words:
+  /// zeroed when allocated (on `stream`, before the launch), and left zeroed
+  /// by every launch, so that the groups and variants of a kernel share it
+  /// on one stream.
+  CUdeviceptr tileStateFor(const CudaCode &code, int64_t words, CUstream stream) const {
+    if (deviceTileStateWords >= words && !deviceTileState.empty())
+      return deviceTileState.back();
+    const CudaDriver &driver = code.device->driver;
+    CUdeviceptr buffer = allocateOutsideCapture(code, static_cast<size_t>(words) * 4, stream,
+                                                "cuMemAlloc (lookback tile state)");
+    deviceTileState.push_back(buffer);
+    deviceTileStateWords = words;
+    CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
+    driver.check(driver.cuMemsetD32Async(buffer, 0, static_cast<size_t>(words), stream),
+                 "mmrec kernel '" + name + "'", "cuMemsetD32Async (lookback tile state)");
+    return buffer;
+  }
+
+  /// `bytes` of device memory for scratch; an error during graph capture.
+  CUdeviceptr allocateOutsideCapture(const CudaCode &code, size_t bytes, CUstream stream,
+                                     const char *what) const {
     const CudaDriver &driver = code.device->driver;
     // Allocating is not legal while the stream is captured into a graph.
     CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
@@ -253,9 +331,7 @@ private:
     CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
     CUdeviceptr buffer = 0;
     driver.check(driver.cuMemAlloc(&buffer, std::max<size_t>(bytes, 1)),
-                 "mmrec kernel '" + name + "'", "cuMemAlloc (scratch for temporaries)");
-    deviceScratch.push_back(buffer);
-    deviceScratchBytes = bytes;
+                 "mmrec kernel '" + name + "'", what);
     return buffer;
   }
 
@@ -468,7 +544,34 @@ private:
   mutable std::vector<std::byte> scratch;
   mutable std::vector<CUdeviceptr> deviceScratch;
   mutable size_t deviceScratchBytes = 0;
+  mutable std::vector<CUdeviceptr> deviceTileState;
+  mutable int64_t deviceTileStateWords = 0;
 };
+
+std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
+                                                         const TensorView *args, size_t count,
+                                                         void *stream) {
+  const KernelImpl &impl = *kernel.impl;
+  if (impl.device != Device::CUDA)
+    throw Error("mmrec kernel '" + impl.name + "' is not a CUDA kernel");
+  const Variant &variant = impl.select(args, count);
+  impl.check(variant.analysis, args, count);
+  std::vector<RawCudaLaunch> launches;
+  impl.forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream),
+                         [&](const CudaGroup &group, unsigned grid, void **params, size_t n) {
+                           RawCudaLaunch raw;
+                           raw.function = group.function;
+                           raw.grid = grid;
+                           raw.block = static_cast<unsigned>(group.launch.blockThreads);
+                           for (size_t i = 0; i < n; ++i)
+                             raw.words.push_back(*static_cast<int64_t *>(params[i]));
+                           launches.push_back(std::move(raw));
+                         });
+  for (RawCudaLaunch &launch : launches)
+    for (int64_t &word : launch.words)
+      launch.params.push_back(&word);
+  return launches;
+}
 
 //===----------------------------------------------------------------------===//
 // ContextImpl

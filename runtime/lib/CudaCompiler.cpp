@@ -84,6 +84,7 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       launch.lanesPerThread = lanes.getInt();
       launch.chunk = chunk.getInt();
       launch.blockLanes = blockLanes.getInt();
+      launch.tileState = func->hasAttr("mmrec.tile_state");
       for (Attribute type : scratch)
         launch.scratchElementBytes.push_back(
             cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);
@@ -91,7 +92,7 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       if (launch.scratchElementBytes.size() > kMaxScratchMemrefs)
         throw Error("mmrec kernel '" + kernel + "': " +
                     std::to_string(launch.scratchElementBytes.size()) +
-                    " scan operands; the chunked strategy takes at most " +
+                    " scratch memrefs (chunked: one per scan operand, lookback: two); at most " +
                     std::to_string(kMaxScratchMemrefs));
       launches.push_back(std::move(launch));
     }

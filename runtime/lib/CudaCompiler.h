@@ -55,6 +55,9 @@ struct CudaLaunch {
   /// chunks) of each.
   int64_t scratchChunk = 0;
   std::vector<int64_t> scratchElementBytes;
+  /// A lookback kernel: the tile state follows the scratch memrefs, and the
+  /// grid has a row of blocks even for an empty axis.
+  bool tileState = false;
 };
 
 /// The fused module lowered to gpu.func kernels: the launch of each group.

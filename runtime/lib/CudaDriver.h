@@ -52,6 +52,17 @@ struct CudaDriver {
   X(cuStreamIsCapturing)                                                                         \
   X(cuMemAlloc)                                                                                  \
   X(cuMemFree)                                                                                   \
+  X(cuMemsetD32Async)                                                                            \
+  X(cuMemcpyDtoDAsync)                                                                           \
+  X(cuMemGetInfo)                                                                                \
+  X(cuStreamCreate)                                                                              \
+  X(cuStreamDestroy)                                                                             \
+  X(cuStreamSynchronize)                                                                         \
+  X(cuEventCreate)                                                                               \
+  X(cuEventDestroy)                                                                              \
+  X(cuEventRecord)                                                                               \
+  X(cuEventSynchronize)                                                                          \
+  X(cuEventElapsedTime)                                                                          \
   X(cuMemcpyHtoD)                                                                                \
   X(cuMemcpyDtoH)
 

@@ -383,24 +383,39 @@ Kernel compile(Context &context, std::string_view name, DType dtype) {
   return context.compile(source(name, dtype), find(name).name);
 }
 
-RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
-                       const std::vector<int64_t> &shape, uint64_t seed, int repeats,
-                       std::string_view text) {
-  const KernelInfo &base = find(name);
-  requireRank(base, shape);
-  KernelInfo info = base;
-  info.dtype = dtype;
-  Kernel kernel =
-      text.empty() ? compile(context, info.name, dtype) : context.compile(text, info.name);
+std::string withTiling(std::string source, std::string_view tiling) {
+  size_t op = source.find("mmrec.scan");
+  if (op == std::string::npos)
+    op = source.find("mmrec.reduce");
+  // The attribute dictionary goes after the axis (and a reduce's chunk).
+  size_t axis = op == std::string::npos ? op : source.find("axis = ", op);
+  size_t colon = axis == std::string::npos ? axis : source.find(" : ", axis);
+  if (colon == std::string::npos)
+    throw Error("mmrec: no scan or reduce to give the tiling " + std::string(tiling) + " in\n" +
+                source);
+  return source.insert(colon, " {tiling = " + std::string(tiling) + "}");
+}
+
+namespace {
+
+/// The inputs (random, in the kernel's domain), the outputs (zeroed) and,
+/// with `withReferences`, the float64 reference of each output.
+struct Prepared {
+  std::vector<Buffer> inputs, outputs;
+  std::vector<std::vector<double>> refs;
+};
+
+Prepared prepare(const KernelInfo &info, DType dtype, const std::vector<int64_t> &shape,
+                 uint64_t seed, bool withReferences) {
   std::mt19937_64 rng(seed);
   auto uniform = [&](double low, double high) {
     return [&rng, low, high](int64_t) {
       return std::uniform_real_distribution<double>(low, high)(rng);
     };
   };
-  std::vector<Buffer> inputs, outputs;
-  std::vector<std::vector<double>> refs;
-  RunReport report;
+  Prepared prepared;
+  std::vector<Buffer> &inputs = prepared.inputs, &outputs = prepared.outputs;
+  std::vector<std::vector<double>> &refs = prepared.refs;
 
   if (info.name == "assoc_scan_exp") {
     int64_t B = shape[0], H = shape[1], T = shape[2], D = shape[3];
@@ -411,7 +426,8 @@ RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
       return i % 997 == 0 ? 0.0 : i % 991 == 0 ? 1.0 : draw(i);
     });
     outputs.emplace_back(info.dtype, shape);
-    refs.push_back(reference::assocScanExp(gamma, B, H, T, D));
+    if (withReferences)
+      refs.push_back(reference::assocScanExp(gamma, B, H, T, D));
   } else if (info.name == "linear_recurrence" || info.name == "linear_recurrence_h0") {
     int64_t B = shape[0], H = shape[1], T = shape[2], D = shape[3];
     inputs.emplace_back(info.dtype, shape);
@@ -425,7 +441,8 @@ RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
       h0 = inputs[2].fill(uniform(-1.0, 1.0));
     }
     std::vector<double> h, hFinal;
-    reference::linearRecurrence(a, b, h0, B, H, T, D, h, hFinal);
+    if (withReferences)
+      reference::linearRecurrence(a, b, h0, B, H, T, D, h, hFinal);
     outputs.emplace_back(info.dtype, shape);
     refs.push_back(h);
     if (withState) {
@@ -450,18 +467,54 @@ RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
     inputs.emplace_back(info.dtype, shape);
     std::vector<double> x = inputs[1].fill(uniform(-1.0, 1.0));
     outputs.emplace_back(info.dtype, shape);
-    refs.push_back(reference::decayedSum(A, x, B, T, R, C));
+    if (withReferences)
+      refs.push_back(reference::decayedSum(A, x, B, T, R, C));
   } else {
     int64_t B = shape[0], T = shape[1], D = shape[2], N = (T + 127) / 128;
     inputs.emplace_back(info.dtype, shape);
     std::vector<double> x = inputs[0].fill(uniform(-1.0, 1.0));
     std::vector<double> sum, mean;
-    reference::chunkAggregate(x, B, T, D, 128, sum, mean);
+    if (withReferences)
+      reference::chunkAggregate(x, B, T, D, 128, sum, mean);
     outputs.emplace_back(info.dtype, std::vector<int64_t>{B, N, D});
     outputs.emplace_back(info.dtype, std::vector<int64_t>{B, N, D});
     refs.push_back(sum);
     refs.push_back(mean);
   }
+  if (!withReferences)
+    refs.clear();
+  return prepared;
+}
+
+} // namespace
+
+Problem randomProblem(std::string_view name, DType dtype, const std::vector<int64_t> &shape,
+                      uint64_t seed) {
+  KernelInfo info = find(name);
+  requireRank(info, shape);
+  info.dtype = dtype;
+  Prepared prepared = prepare(info, dtype, shape, seed, /*withReferences=*/false);
+  Problem problem;
+  for (auto [from, to] : {std::pair{&prepared.inputs, &problem.inputs},
+                          std::pair{&prepared.outputs, &problem.outputs}})
+    for (Buffer &buffer : *from)
+      to->push_back(HostTensor{buffer.dtype, buffer.shape, std::move(buffer.bytes)});
+  return problem;
+}
+
+RunReport runAndVerify(Context &context, std::string_view name, DType dtype,
+                       const std::vector<int64_t> &shape, uint64_t seed, int repeats,
+                       std::string_view text) {
+  const KernelInfo &base = find(name);
+  requireRank(base, shape);
+  KernelInfo info = base;
+  info.dtype = dtype;
+  Kernel kernel =
+      text.empty() ? compile(context, info.name, dtype) : context.compile(text, info.name);
+  Prepared prepared = prepare(info, dtype, shape, seed, /*withReferences=*/true);
+  std::vector<Buffer> &inputs = prepared.inputs, &outputs = prepared.outputs;
+  std::vector<std::vector<double>> &refs = prepared.refs;
+  RunReport report;
 
   // The kernel reads and writes memory of the context's device: host
   // buffers on the CPU, copies of them on a GPU. Outputs start poisoned.

@@ -39,10 +39,10 @@ llvm::cl::opt<std::string> kernel("kernel",
                                   llvm::cl::cat(category));
 llvm::cl::opt<std::string> strategy("strategy",
                                     llvm::cl::desc("Strategy of scans without #mmrec.tiling: "
-                                                   "lanes (default) or chunked"),
+                                                   "lanes (default), chunked or lookback"),
                                     llvm::cl::init("lanes"), llvm::cl::cat(category));
 llvm::cl::opt<int64_t> chunk("chunk",
-                             llvm::cl::desc("Chunk length of the chunked strategy without a "
+                             llvm::cl::desc("Chunk length of chunked and lookback without a "
                                             "tiling (default 256)"),
                              llvm::cl::init(256), llvm::cl::cat(category));
 llvm::cl::opt<std::string> cudaPath("cuda-path",

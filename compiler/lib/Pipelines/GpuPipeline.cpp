@@ -124,10 +124,10 @@ struct GpuPipelineCliOptions : public PassPipelineOptions<GpuPipelineCliOptions>
                                     llvm::cl::desc("LLVM optimization level of the NVPTX code"),
                                     llvm::cl::init(3)};
   PassOptions::Option<std::string> strategy{
-      *this, "strategy", llvm::cl::desc("Strategy of scans without #mmrec.tiling: lanes, chunked"),
+      *this, "strategy", llvm::cl::desc("Strategy of scans without #mmrec.tiling: lanes, chunked, lookback"),
       llvm::cl::init("lanes")};
   PassOptions::Option<int64_t> chunk{
-      *this, "chunk", llvm::cl::desc("Chunk length of the chunked strategy without a tiling"),
+      *this, "chunk", llvm::cl::desc("Chunk length of chunked and lookback without a tiling"),
       llvm::cl::init(256)};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",

@@ -25,6 +25,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -42,6 +43,9 @@ enum class Level { Point, Lane, Reduced };
 
 /// Lane blocks hold this many elements when the op has no #mmrec.tiling.
 constexpr int64_t kDefaultLanes = 256;
+
+/// The longest run of a shared chunk that is unrolled.
+constexpr int64_t kMaxUnrolledRun = 16;
 
 /// Threads of a warp: what gpu.shuffle exchanges among.
 constexpr int64_t kWarpSize = 32;
@@ -394,10 +398,12 @@ private:
   /// with the attributes its launch needs.
   gpu::GPUFuncOp createGpuFunc(OpBuilder &builder, StringRef name, TypeRange extra,
                                int64_t chunkLength, int64_t blockLanesOfChunk = 0,
-                               TypeRange workgroup = {}) {
+                               TypeRange workgroup = {}, bool tileState = false) {
     Location loc = group.getLoc();
     SmallVector<Type> inputs = memoryArgTypes();
     inputs.append(extra.begin(), extra.end());
+    if (tileState)
+      inputs.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getI32Type()));
     auto func = builder.create<gpu::GPUFuncOp>(loc, name, builder.getFunctionType(inputs, {}));
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), builder.getUnitAttr());
     func->setAttr(kBlockThreadsAttr, builder.getI64IntegerAttr(gpuBlockThreads()));
@@ -414,6 +420,8 @@ private:
     for (Type type : extra)
       scratch.push_back(TypeAttr::get(cast<MemRefType>(type).getElementType()));
     func->setAttr(kScratchAttr, builder.getArrayAttr(scratch));
+    if (tileState)
+      func->setAttr(kTileStateAttr, builder.getUnitAttr());
     for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
       if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
         func.setArgAttrs(i, attrs);
@@ -496,8 +504,7 @@ private:
     if (anchor && gpuStrategy() == ScanStrategy::chunked)
       return emitGpuChunked(builder, name);
     if (anchor && gpuStrategy() == ScanStrategy::lookback)
-      return anchor->emitOpError("the lookback strategy is not implemented on the GPU yet; use "
-                                 "lanes or chunked");
+      return emitGpuLookback(builder, name);
     gpu::GPUFuncOp func = createGpuFunc(builder, name, {}, 0);
     Shape shape;
     Value thread = beginGpuBody(builder, func, shape,
@@ -548,19 +555,12 @@ private:
     if (tiling && tiling.getLanes() < gpuBlockThreads() * tiling.getVector()) {
       // Fewer lanes than a block has threads: the threads of a lane share its
       // chunk in runs.
-      if (tiling.getVector() != 1 || gpuBlockThreads() % tiling.getLanes() != 0)
-        return anchor->emitOpError("the chunked strategy with a block's threads sharing a chunk "
-                                   "needs vector = 1 and lanes dividing 32 x warps (")
-               << gpuBlockThreads() << ")";
-      runs = gpuBlockThreads() / tiling.getLanes();
-      if (chunkLength % runs != 0)
-        return anchor->emitOpError("chunk (")
-               << chunkLength << ") must be a multiple of the threads per lane (" << runs << ")";
+      FailureOr<int64_t> shared = runsOfSharedChunk("chunked", tiling.getLanes());
+      if (failed(shared))
+        return failure();
+      runs = *shared;
     }
-    SmallVector<Type> scratch;
-    for (Value input : anchorInputs())
-      scratch.push_back(MemRefType::get({ShapedType::kDynamic},
-                                        getElementTypeOrSelf(input.getType())));
+    SmallVector<Type> scratch = scratchTypes();
     if (runs > 1)
       emitSharedChunkPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate,
                           runs);
@@ -574,7 +574,363 @@ private:
     return success();
   }
 
-  enum class ChunkedPass { Aggregate, Prefix, Rescan };
+  /// One memref<?xT> per operand of the anchor.
+  SmallVector<Type> scratchTypes() {
+    SmallVector<Type> scratch;
+    for (Value input : anchorInputs())
+      scratch.push_back(MemRefType::get({ShapedType::kDynamic},
+                                        getElementTypeOrSelf(input.getType())));
+    return scratch;
+  }
+
+  /// The runs of each lane's chunk when a block's threads share it, `lanes`
+  /// lanes per block; an error unless the tiling allows it.
+  FailureOr<int64_t> runsOfSharedChunk(StringRef strategy, int64_t lanes) {
+    TilingAttr tiling = anchorTiling();
+    if ((tiling && tiling.getVector() != 1) || lanes <= 0 || gpuBlockThreads() % lanes != 0)
+      return anchor->emitOpError("the ")
+             << strategy << " strategy with a block's threads sharing a chunk needs vector = 1 "
+             << "and lanes dividing 32 x warps (" << gpuBlockThreads() << ")";
+    int64_t runs = gpuBlockThreads() / lanes;
+    if (chunkLength % runs != 0)
+      return anchor->emitOpError("chunk (")
+             << chunkLength << ") must be a multiple of the threads per lane (" << runs << ")";
+    return runs;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // GPU kernels (the `lookback` strategy)
+  //===--------------------------------------------------------------------===//
+
+  /// The `lookback` strategy: one kernel, one pass over memory (Merrill and
+  /// Garland, "Single-pass Parallel Prefix Scan with Decoupled Look-back",
+  /// 2016). The axis is cut into tiles of `chunk` steps x `lanes` lanes; a
+  /// block takes the next tile from a ticket counter, so that a tile's
+  /// predecessors along the axis have started before it. Its threads share
+  /// the tile in runs as in the shared-chunk shape of `chunked`. The block
+  /// publishes the tile's aggregate (flag 1), looks back over the tiles
+  /// before it for its exclusive prefix, a window of `runs` tiles at a time
+  /// (one per run of threads), combining aggregates until a tile with an
+  /// inclusive prefix (flag 2), publishes its own inclusive prefix, then
+  /// rescans its tile from the prefix. Scratch: the aggregate and the
+  /// inclusive prefix of each tile and lane, one memref per operand each.
+  /// Defaults without a tiling: 32 lanes a block, `chunk` steps a tile.
+  LogicalResult emitGpuLookback(OpBuilder &builder, StringRef name) {
+    auto scan = dyn_cast<ScanOp>(anchor);
+    if (!scan)
+      return anchor->emitOpError("the lookback strategy applies to scans; a reduce with chunks "
+                                 "uses the lanes strategy");
+    chunkLength = gpuChunk();
+    TilingAttr tiling = anchorTiling();
+    FailureOr<int64_t> runs =
+        runsOfSharedChunk("lookback", tiling ? tiling.getLanes() : kWarpSize);
+    if (failed(runs))
+      return failure();
+    SmallVector<Type> scratch = scratchTypes(), prefixes = scratchTypes();
+    scratch.append(prefixes);
+    emitSharedChunkPass(builder, name, scratch, ChunkedPass::Lookback, *runs);
+    return success();
+  }
+
+  /// The i32 element `i` of `memory` (a memref<?xi32> at offset 0) as a
+  /// global pointer, for the volatile accesses of the look-back flags that
+  /// memref ops cannot express.
+  Value flagPointer(OpBuilder &b, Location loc, Value memory, Value i) {
+    Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memory);
+    Value address = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), base);
+    auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
+    Value start = b.create<LLVM::IntToPtrOp>(loc, pointer, address);
+    Value offset = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), i);
+    return b.create<LLVM::GEPOp>(loc, pointer, b.getI32Type(), start, ValueRange{offset});
+  }
+
+  /// A fence at GPU scope (membar.gl = fence.sc.gpu): with the volatile
+  /// (relaxed) flag accesses, the release and acquire patterns of the PTX
+  /// memory model. LLVM 19's NVPTX backend selects neither atomic loads
+  /// and stores with orderings nor fences, hence the intrinsic.
+  void emitGpuFence(OpBuilder &b, Location loc) {
+    b.create<LLVM::CallIntrinsicOp>(loc, TypeRange{}, "llvm.nvvm.membar.gl", ValueRange{});
+  }
+
+  /// Shared memory and the tile state of a `lookback` kernel.
+  struct LookbackMemory {
+    SmallVector<Value> window, prefix; // per operand: a value per thread, per lane
+    Value windowStatus, prefixValid, control, tileState;
+  };
+
+  /// Where a thread of a `lookback` block stands.
+  struct LookbackTile {
+    Value chunk, groupIndex, groups, tiles, threadId, run, laneInGroup, lanesPerBlock;
+    int64_t runs;
+    Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
+    Value active;     // the thread's lane exists
+  };
+
+  /// The block's ticket: thread 0 takes it from the counter (tile state word
+  /// 0) and shares it through shared memory. Tickets number the tiles lanes
+  /// first, so that a tile's predecessors along the axis hold smaller ones
+  /// and have started: waiting for them cannot deadlock.
+  Value emitTicket(OpBuilder &b, Location loc, LookbackMemory &memory, Value threadId) {
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value isThread0 = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, threadId, c0);
+    emitIf(b, loc, isThread0, [&](OpBuilder &b) {
+      Value one = b.create<arith::ConstantIntOp>(loc, 1, 32);
+      Value ticket = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, one,
+                                                   memory.tileState, ValueRange{c0});
+      b.create<memref::StoreOp>(loc, ticket, memory.control, c0);
+      b.create<memref::StoreOp>(loc, b.create<arith::ConstantIntOp>(loc, 0, 32), memory.control,
+                                c1);
+    });
+    b.create<gpu::BarrierOp>(loc);
+    Value ticket = b.create<memref::LoadOp>(loc, memory.control, c0);
+    return b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), ticket);
+  }
+
+  /// The look-back of a `lookback` tile, after its runs' aggregates are in
+  /// shared memory. `inLaneThreads(body)` calls body(aggregate valid) in the
+  /// lane threads with the lane's tile aggregate in the register carries.
+  /// Leaves the exclusive prefix of each lane in shared memory (after a
+  /// barrier); the last block to finish zeroes the tile state.
+  void emitLookback(OpBuilder &b, Location loc, ScanOp scan, LookbackMemory &m,
+                    const LookbackTile &t,
+                    function_ref<void(function_ref<void(Value)>)> inLaneThreads) {
+    auto index = [&](int64_t v) -> Value { return b.create<arith::ConstantIndexOp>(loc, v); };
+    auto i32 = [&](int64_t v) -> Value { return b.create<arith::ConstantIntOp>(loc, v, 32); };
+    auto i1 = [&](bool v) -> Value { return b.create<arith::ConstantIntOp>(loc, v, 1); };
+    auto cmp = [&](arith::CmpIPredicate predicate, Value x, Value y) {
+      return b.create<arith::CmpIOp>(loc, predicate, x, y).getResult();
+    };
+    size_t n = anchorInputs().size();
+    SmallVector<Type> types;
+    for (Value input : anchorInputs())
+      types.push_back(getElementTypeOrSelf(input.getType()));
+    Value c0 = index(0);
+    Value isFirstChunk = cmp(arith::CmpIPredicate::eq, t.chunk, c0);
+    Value isThread0 = cmp(arith::CmpIPredicate::eq, t.threadId, c0);
+    auto flagOf = [&](Value chunk) {
+      return flagPointer(
+          b, loc, m.tileState,
+          b.create<arith::AddIOp>(
+              loc, index(2),
+              b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, chunk, t.groups),
+                                      t.groupIndex)));
+    };
+    // Scratch: the aggregates (memrefs [0, n)), then the inclusive prefixes.
+    auto storeTile = [&](ArrayRef<Value> values, Value chunk, size_t offset) {
+      Value slot = scratchIndex(b, loc, chunk, c0);
+      for (size_t k = 0; k < n; ++k)
+        if (needed[k])
+          b.create<memref::StoreOp>(loc, values[k], scratchArgs[offset + k], slot);
+    };
+    auto storePrefix = [&](ArrayRef<Value> values, Value valid) {
+      for (size_t k = 0; k < n; ++k)
+        if (needed[k])
+          b.create<memref::StoreOp>(loc, values[k], m.prefix[k], t.laneInGroup);
+      b.create<memref::StoreOp>(loc, b.create<arith::ExtUIOp>(loc, b.getI32Type(), valid),
+                                m.prefixValid, t.laneInGroup);
+    };
+
+    // Publish the aggregate; the first tile publishes its inclusive prefix
+    // (the inits or identity, if any, then its aggregate) and its exclusive
+    // prefix is the start.
+    inLaneThreads([&](Value aggregateValid) {
+      SmallVector<Value> aggregate = flatRegisterCarries();
+      auto first = b.create<scf::IfOp>(loc, isFirstChunk, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      SmallVector<Value> start = aggregate;
+      Value startValid = i1(false);
+      if (hasStart(scan)) {
+        emitStartCarries(b, loc, scan, index(1), {});
+        start = flatRegisterCarries();
+        setRegisterCarries(aggregate);
+        startValid = i1(true);
+      }
+      auto [inclusive, inclusiveValid] =
+          optionalCombine(b, loc, start, startValid, aggregate, aggregateValid);
+      storeTile(inclusive, t.chunk, n);
+      storePrefix(start, startValid);
+      b.setInsertionPointToStart(first.elseBlock());
+      storeTile(aggregate, t.chunk, 0);
+      b.setInsertionPointAfter(first);
+      emitGpuFence(b, loc); // release: the values before the flag
+    });
+    b.create<gpu::BarrierOp>(loc);
+    emitIf(b, loc, isThread0, [&](OpBuilder &b) {
+      Value status = b.create<arith::SelectOp>(loc, isFirstChunk, i32(2), i32(1));
+      b.create<LLVM::StoreOp>(loc, status, flagOf(t.chunk), /*alignment=*/4, /*isVolatile=*/true);
+    });
+
+    // Look back, `runs` tiles at a time: thread (run r, lane l) waits for
+    // the tile r + base before this one and fetches lane l's aggregate or
+    // inclusive prefix into the window; lane l's thread combines the window
+    // from the nearest tile back, stopping at an inclusive prefix.
+    auto notFirst = b.create<scf::IfOp>(loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)),
+                                        /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(notFirst.thenBlock());
+      SmallVector<Value> initial = {c0};
+      for (Type type : types)
+        initial.push_back(b.create<arith::ConstantOp>(loc, b.getZeroAttr(type)));
+      initial.push_back(i1(false)); // the prefix so far is valid
+      initial.push_back(i1(false)); // the lane found an inclusive prefix
+      TypeRange loopTypes = ValueRange(initial).getTypes();
+      SmallVector<Location> locs(initial.size(), loc);
+      auto loop = b.create<scf::WhileOp>(loc, loopTypes, initial);
+      Block *before = b.createBlock(&loop.getBefore(), {}, loopTypes, locs);
+      Value base = before->getArgument(0);
+      SmallVector<Value> acc(before->getArguments().slice(1, n));
+      Value accValid = before->getArgument(n + 1), done = before->getArgument(n + 2);
+      Value distance = b.create<arith::AddIOp>(loc, base, t.run);
+      Value inRange = cmp(arith::CmpIPredicate::ult, distance, t.chunk);
+      auto fetch = b.create<scf::IfOp>(loc, TypeRange{b.getI32Type()}, inRange, true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(fetch.thenBlock());
+        Value predecessor = b.create<arith::SubIOp>(
+            loc, b.create<arith::SubIOp>(loc, t.chunk, index(1)), distance);
+        Value flag = flagOf(predecessor);
+        auto spin = b.create<scf::WhileOp>(loc, TypeRange{b.getI32Type()}, ValueRange{});
+        b.createBlock(&spin.getBefore());
+        Value status = b.create<LLVM::LoadOp>(loc, b.getI32Type(), flag, /*alignment=*/4,
+                                              /*isVolatile=*/true);
+        b.create<scf::ConditionOp>(loc, cmp(arith::CmpIPredicate::eq, status, i32(0)),
+                                   ValueRange{status});
+        b.createBlock(&spin.getAfter(), {}, {b.getI32Type()}, {loc});
+        b.create<scf::YieldOp>(loc);
+        b.setInsertionPointAfter(spin);
+        status = spin.getResult(0);
+        emitGpuFence(b, loc); // acquire: the flag before the values
+        emitIf(b, loc, t.active, [&](OpBuilder &b) {
+          Value isPrefix = cmp(arith::CmpIPredicate::eq, status, i32(2));
+          Value slot = scratchIndex(b, loc, predecessor, c0);
+          for (size_t k = 0; k < n; ++k) {
+            if (!needed[k])
+              continue;
+            auto pick = b.create<scf::IfOp>(loc, TypeRange{types[k]}, isPrefix, true);
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(pick.thenBlock());
+            b.create<scf::YieldOp>(
+                loc, b.create<memref::LoadOp>(loc, scratchArgs[n + k], slot).getResult());
+            b.setInsertionPointToStart(pick.elseBlock());
+            b.create<scf::YieldOp>(loc,
+                                   b.create<memref::LoadOp>(loc, scratchArgs[k], slot).getResult());
+            b.setInsertionPointAfter(pick);
+            b.create<memref::StoreOp>(loc, pick.getResult(0), m.window[k], t.threadId);
+          }
+        });
+        b.create<scf::YieldOp>(loc, status);
+        b.setInsertionPointToStart(fetch.elseBlock());
+        b.create<scf::YieldOp>(loc, ValueRange{i32(0)});
+      }
+      b.create<memref::StoreOp>(loc, fetch.getResult(0), m.windowStatus, t.threadId);
+      b.create<gpu::BarrierOp>(loc);
+
+      SmallVector<Type> laneTypes(types);
+      laneTypes.push_back(b.getI1Type());
+      laneTypes.push_back(b.getI1Type());
+      auto combineWindow = b.create<scf::IfOp>(loc, laneTypes, t.laneThread, true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(combineWindow.thenBlock());
+        SmallVector<Value> state(acc);
+        state.push_back(accValid);
+        state.push_back(done);
+        auto window = b.create<scf::ForOp>(loc, c0, index(t.runs), index(1), state);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(window.getBody());
+          ValueRange args = window.getRegionIterArgs();
+          SmallVector<Value> later(args.take_front(n));
+          Value laterValid = args[n], stopped = args[n + 1];
+          Value slot = b.create<arith::AddIOp>(
+              loc, b.create<arith::MulIOp>(loc, window.getInductionVar(), t.lanesPerBlock),
+              t.laneInGroup);
+          Value status = b.create<memref::LoadOp>(loc, m.windowStatus, slot);
+          Value take = b.create<arith::AndIOp>(
+              loc, b.create<arith::XOrIOp>(loc, stopped, i1(true)),
+              cmp(arith::CmpIPredicate::ne, status, i32(0)));
+          SmallVector<Value> earlier;
+          for (size_t k = 0; k < n; ++k)
+            earlier.push_back(needed[k]
+                                  ? b.create<memref::LoadOp>(loc, m.window[k], slot).getResult()
+                                  : later[k]);
+          auto [next, nextValid] = optionalCombine(b, loc, earlier, take, later, laterValid);
+          next.push_back(nextValid);
+          next.push_back(
+              b.create<arith::OrIOp>(loc, stopped, cmp(arith::CmpIPredicate::eq, status, i32(2))));
+          b.create<scf::YieldOp>(loc, next);
+        }
+        Value found = window.getResults().back();
+        emitIf(b, loc, b.create<arith::XOrIOp>(loc, found, i1(true)), [&](OpBuilder &b) {
+          b.create<memref::StoreOp>(loc, i32(1), m.control, index(1));
+        });
+        b.create<scf::YieldOp>(loc, window.getResults());
+        b.setInsertionPointToStart(combineWindow.elseBlock());
+        SmallVector<Value> unchanged(acc);
+        unchanged.push_back(accValid);
+        unchanged.push_back(done);
+        b.create<scf::YieldOp>(loc, unchanged);
+      }
+      b.create<gpu::BarrierOp>(loc);
+      Value more = cmp(arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, m.control, index(1)),
+                       i32(0));
+      b.create<gpu::BarrierOp>(loc);
+      emitIf(b, loc, isThread0, [&](OpBuilder &b) {
+        b.create<memref::StoreOp>(loc, i32(0), m.control, index(1));
+      });
+      SmallVector<Value> carried = {base};
+      carried.append(combineWindow.getResults().begin(), combineWindow.getResults().end());
+      b.create<scf::ConditionOp>(loc, more, carried);
+
+      Block *after = b.createBlock(&loop.getAfter(), {}, loopTypes, locs);
+      SmallVector<Value> next(after->getArguments());
+      next[0] = b.create<arith::AddIOp>(loc, after->getArgument(0), index(t.runs));
+      b.create<scf::YieldOp>(loc, next);
+
+      // The inclusive prefix: the exclusive one, then the tile's aggregate.
+      b.setInsertionPointAfter(loop);
+      SmallVector<Value> exclusive(loop.getResults().slice(1, n));
+      Value exclusiveValid = loop.getResult(n + 1);
+      inLaneThreads([&](Value aggregateValid) {
+        auto [inclusive, inclusiveValid] = optionalCombine(
+            b, loc, exclusive, exclusiveValid, flatRegisterCarries(), aggregateValid);
+        storeTile(inclusive, t.chunk, n);
+        emitGpuFence(b, loc);
+        storePrefix(exclusive, exclusiveValid);
+      });
+    }
+    b.create<gpu::BarrierOp>(loc);
+    // Publish the inclusive prefix; count the block finished. The last one
+    // (every block has looked back) zeroes the tile state for the next launch.
+    emitIf(b, loc, isThread0, [&](OpBuilder &b) {
+      emitIf(b, loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)), [&](OpBuilder &b) {
+        b.create<LLVM::StoreOp>(loc, i32(2), flagOf(t.chunk), /*alignment=*/4,
+                                /*isVolatile=*/true);
+      });
+      Value finished = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, i32(1),
+                                                     m.tileState, ValueRange{index(1)});
+      Value tiles = b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), t.tiles);
+      Value last = cmp(arith::CmpIPredicate::eq, b.create<arith::AddIOp>(loc, finished, i32(1)),
+                       tiles);
+      b.create<memref::StoreOp>(loc, b.create<arith::ExtUIOp>(loc, b.getI32Type(), last),
+                                m.control, c0);
+    });
+    b.create<gpu::BarrierOp>(loc);
+    Value last = cmp(arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, m.control, c0), i32(0));
+    emitIf(b, loc, last, [&](OpBuilder &b) {
+      Value stride = index(gpuBlockThreads());
+      Value end = b.create<arith::AddIOp>(loc, t.tiles, index(2));
+      auto reset = b.create<scf::ForOp>(loc, t.threadId, end, stride);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(reset.getBody());
+      b.create<memref::StoreOp>(loc, i32(0), m.tileState, reset.getInductionVar());
+    });
+  }
+
+  enum class ChunkedPass { Aggregate, Prefix, Rescan, Lookback };
 
   void emitChunkedPass(OpBuilder &builder, StringRef name, TypeRange scratch, ChunkedPass pass) {
     OpBuilder::InsertionGuard guard(builder);
@@ -619,7 +975,9 @@ private:
   /// registers; the run aggregates go through shared memory, a barrier, then
   /// each thread combines those of the runs before its own (pass 3) or run 0
   /// combines all of them into the chunk's aggregate (pass 1). Runs without
-  /// elements (past the end of the last chunk) are skipped.
+  /// elements (past the end of the last chunk) are skipped. The `lookback`
+  /// kernel is pass 3 with the tile's chunk from a ticket and its carry from
+  /// the look-back (emitLookback).
   void emitSharedChunkPass(OpBuilder &builder, StringRef name, TypeRange scratch, ChunkedPass pass,
                            int64_t runs) {
     OpBuilder::InsertionGuard guard(builder);
@@ -632,14 +990,44 @@ private:
     for (Value input : anchorInputs())
       sharedTypes.push_back(MemRefType::get({threads}, getElementTypeOrSelf(input.getType()),
                                             MemRefLayoutAttrInterface(), workgroup));
-    sharedTypes.push_back(
-        MemRefType::get({threads}, builder.getI32Type(), MemRefLayoutAttrInterface(), workgroup));
-    gpu::GPUFuncOp func =
-        createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes);
-    scratchArgs = currentArgs.take_back(scratch.size());
+    auto sharedI32 = [&](int64_t size) {
+      return MemRefType::get({size}, builder.getI32Type(), MemRefLayoutAttrInterface(), workgroup);
+    };
+    sharedTypes.push_back(sharedI32(threads));
+    bool lookback = pass == ChunkedPass::Lookback;
+    size_t n = anchorInputs().size();
+    if (lookback) {
+      // The look-back's window (a value and a status per thread), the
+      // exclusive prefix of each lane (and whether it has one), and two
+      // words: the ticket, then whether a lane is still looking back.
+      for (Value input : anchorInputs())
+        sharedTypes.push_back(MemRefType::get({threads}, getElementTypeOrSelf(input.getType()),
+                                              MemRefLayoutAttrInterface(), workgroup));
+      sharedTypes.push_back(sharedI32(threads));
+      for (Value input : anchorInputs())
+        sharedTypes.push_back(MemRefType::get({lanesPerBlock},
+                                              getElementTypeOrSelf(input.getType()),
+                                              MemRefLayoutAttrInterface(), workgroup));
+      sharedTypes.push_back(sharedI32(lanesPerBlock));
+      sharedTypes.push_back(sharedI32(2));
+    }
+    gpu::GPUFuncOp func = createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock,
+                                        sharedTypes, /*tileState=*/lookback);
+    scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
+    Value tileState = lookback ? currentArgs.back() : Value();
     ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
-    SmallVector<Value> shared(attributions.begin(), attributions.end() - 1);
-    Value sharedValid = attributions.back();
+    SmallVector<Value> shared(attributions.begin(), attributions.begin() + n);
+    Value sharedValid = attributions[n];
+    LookbackMemory memory;
+    if (lookback) {
+      ArrayRef<BlockArgument> rest = attributions.drop_front(n + 1);
+      memory.window.assign(rest.begin(), rest.begin() + n);
+      memory.windowStatus = rest[n];
+      memory.prefix.assign(rest.begin() + n + 1, rest.begin() + 2 * n + 1);
+      memory.prefixValid = rest[2 * n + 1];
+      memory.control = rest[2 * n + 2];
+      memory.tileState = tileState;
+    }
 
     Block *entry = &func.getBody().front();
     builder.setInsertionPointToStart(entry);
@@ -650,10 +1038,12 @@ private:
     Value lanesValue = index(lanesPerBlock), runLength = index(chunkLength / runs);
     Value steps = shape.dims[scan.getAxis()];
     Value groups = builder.create<arith::CeilDivUIOp>(loc, shape.blocks, lanesValue);
-    Value blockId = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+    Value tile = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
     Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
-    Value chunk = builder.create<arith::DivUIOp>(loc, blockId, groups);
-    Value groupIndex = builder.create<arith::RemUIOp>(loc, blockId, groups);
+    if (lookback)
+      tile = emitTicket(builder, loc, memory, threadId);
+    Value chunk = builder.create<arith::DivUIOp>(loc, tile, groups);
+    Value groupIndex = builder.create<arith::RemUIOp>(loc, tile, groups);
     Value run = builder.create<arith::DivUIOp>(loc, threadId, lanesValue);
     Value laneInGroup = builder.create<arith::RemUIOp>(loc, threadId, lanesValue);
     Value laneBlock = builder.create<arith::AddIOp>(
@@ -678,13 +1068,34 @@ private:
       decodeBlock(builder, loc, laneBlock);
       emitPerThreadLanes(builder, loc, index(1), [&](int64_t) { body(); });
     };
+    // A full run is unrolled when short, so that its loads are all in
+    // flight at once; the partial runs of the last chunk loop.
+    int64_t runSteps = chunkLength / runs;
     auto walkRun = [&](bool first, Value from) {
-      if (first)
-        emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
-      Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
-      emitFor(builder, loc, start, runEnd, [&](OpBuilder &b, Value s) {
-        emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
-      });
+      auto walk = [&](bool unrolled) {
+        if (first)
+          emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
+        if (unrolled) {
+          for (int64_t i = first ? 1 : 0; i < runSteps; ++i) {
+            Value s = builder.create<arith::AddIOp>(loc, from, index(i));
+            emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, s), false);
+          }
+          return;
+        }
+        Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
+        emitFor(builder, loc, start, runEnd, [&](OpBuilder &b, Value s) {
+          emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
+        });
+      };
+      if (runSteps > kMaxUnrolledRun) {
+        walk(false);
+        return;
+      }
+      Value full = builder.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::eq, builder.create<arith::SubIOp>(loc, runEnd, from),
+          index(runSteps));
+      emitIfElse(
+          builder, loc, full, [&](OpBuilder &) { walk(true); }, [&](OpBuilder &) { walk(false); });
     };
 
     // With several runs of a lane in each warp (lanes dividing 32), the runs
@@ -751,30 +1162,67 @@ private:
           threadId);
     });
     builder.create<gpu::BarrierOp>(loc);
+    Value slots = index(warpScan ? threads / kWarpSize : runs);
+    if (lookback) {
+      currentBlock = laneBlock;
+      Value isFirstRun =
+          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
+      Value laneThread = builder.create<arith::AndIOp>(loc, isFirstRun, active);
+      // The tile's aggregate of a lane: its runs' aggregates combined.
+      auto tileAggregate = [&]() {
+        return combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
+                                 builder.create<arith::ConstantIntOp>(loc, 0, 1));
+      };
+      Value tiles = builder.create<arith::MulIOp>(
+          loc, groups,
+          builder.create<arith::MaxUIOp>(
+              loc, builder.create<arith::CeilDivUIOp>(loc, steps, index(chunkLength)), c1));
+      LookbackTile where{chunk, groupIndex, groups, tiles, threadId, run, laneInGroup, lanesValue,
+                         runs, laneThread, active};
+      emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
+        inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] { body(tileAggregate()); });
+      });
+    }
     inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
       if (pass == ChunkedPass::Aggregate) {
         Value isFirstRun = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
         auto onlyFirst = builder.create<scf::IfOp>(loc, isFirstRun, false);
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToStart(onlyFirst.thenBlock());
-        Value slots = index(warpScan ? threads / kWarpSize : runs);
         combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
                           builder.create<arith::ConstantIntOp>(loc, 0, 1));
         storeScratch(builder, loc, chunk, index(1));
         return;
       }
       // The carry before the chunk (chunk 0: the inits or the identity, if
-      // the scan has them), then the runs before this one.
-      Value isFirstChunk = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, chunk, index(0));
-      emitIfElse(
-          builder, loc, isFirstChunk,
-          [&](OpBuilder &b) { emitStartCarries(b, loc, scan, index(1), {}); },
-          [&](OpBuilder &b) { loadScratch(b, loc, chunk, index(1)); });
-      Value startValid = hasStart(scan)
-                             ? builder.create<arith::ConstantIntOp>(loc, 1, 1).getResult()
-                             : builder.create<arith::XOrIOp>(
-                                   loc, isFirstChunk, builder.create<arith::ConstantIntOp>(loc, 1, 1))
-                                   .getResult();
+      // the scan has them; lookback: the prefix it found), then the runs
+      // before this one.
+      Value startValid;
+      if (lookback) {
+        SmallVector<Value> prefix;
+        for (size_t k = 0; k < n; ++k)
+          prefix.push_back(needed[k] ? builder.create<memref::LoadOp>(loc, memory.prefix[k],
+                                                                      laneInGroup)
+                                           .getResult()
+                                     : loadCarry(builder, loc, {}, k, index(0)));
+        setRegisterCarries(prefix);
+        startValid = builder.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::ne,
+            builder.create<memref::LoadOp>(loc, memory.prefixValid, laneInGroup),
+            builder.create<arith::ConstantIntOp>(loc, 0, 32));
+      } else {
+        Value isFirstChunk =
+            builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, chunk, index(0));
+        emitIfElse(
+            builder, loc, isFirstChunk,
+            [&](OpBuilder &b) { emitStartCarries(b, loc, scan, index(1), {}); },
+            [&](OpBuilder &b) { loadScratch(b, loc, chunk, index(1)); });
+        startValid = hasStart(scan)
+                         ? builder.create<arith::ConstantIntOp>(loc, 1, 1).getResult()
+                         : builder.create<arith::XOrIOp>(
+                               loc, isFirstChunk, builder.create<arith::ConstantIntOp>(loc, 1, 1))
+                               .getResult();
+      }
       Value valid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue,
                                       warp, startValid);
       if (warpScan) {
@@ -788,6 +1236,19 @@ private:
           [&](OpBuilder &) {
             emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
           });
+      if (lookback && !scan.getInits().empty()) {
+        // The final carries: from the run that ends the axis (run 0 of the
+        // only tile of an empty axis).
+        Value endsAxis =
+            builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, runEnd, steps);
+        Value emptyAxis = builder.create<arith::AndIOp>(
+            loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, steps, index(0)),
+            builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0)));
+        Value writes = builder.create<arith::AndIOp>(
+            loc, endsAxis, builder.create<arith::OrIOp>(loc, runValid, emptyAxis));
+        emitIf(builder, loc, writes,
+               [&](OpBuilder &b) { emitFinalCarries(b, loc, scan, index(1), {}); });
+      }
     });
     builder.setInsertionPointToEnd(entry);
     builder.create<gpu::ReturnOp>(loc);
@@ -1164,7 +1625,7 @@ private:
   /// an aggregate too, so what needed results read as the rhs is needed.
   SmallVector<bool> neededCarries() {
     bool combinesAggregates = gpuModule && isa<ScanOp>(anchor) &&
-                              gpuStrategy() == ScanStrategy::chunked;
+                              gpuStrategy() != ScanStrategy::lanes;
     size_t n = anchorInputs().size();
     SmallVector<bool> needed(n, false);
     for (size_t k = 0; k < n; ++k) {
@@ -1495,8 +1956,9 @@ private:
     auto scan = dyn_cast<ScanOp>(anchor);
     if (scan && (!scan.getInits().empty() || scan.getExclusive()))
       return result;
-    // The chunked passes keep every carry per lane in scratch.
-    if (gpuModule && scan && gpuStrategy() == ScanStrategy::chunked)
+    // The chunked passes and the look-back keep every carry per lane in
+    // scratch.
+    if (gpuModule && scan && gpuStrategy() != ScanStrategy::lanes)
       return result;
     for (size_t k = 0; k < n; ++k)
       result[k] = laneUniform(anchorInputs()[k]);

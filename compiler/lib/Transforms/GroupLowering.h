@@ -33,6 +33,11 @@ inline constexpr llvm::StringLiteral kBlockLanesAttr = "mmrec.block_lanes";
 /// Element types of the scratch memrefs after the kernel's memrefs, each of
 /// (lane blocks x lanes per thread x chunks) elements.
 inline constexpr llvm::StringLiteral kScratchAttr = "mmrec.scratch";
+/// Present on a `lookback` kernel: after its scratch memrefs it takes the
+/// group's tile state, a memref<?xi32> of (2 + tiles) elements that are zero
+/// before the first launch (block ticket counter, finished-block counter,
+/// one status flag per tile); the kernel leaves it zero again.
+inline constexpr llvm::StringLiteral kTileStateAttr = "mmrec.tile_state";
 
 /// How the GPU lowering schedules ops that have no #mmrec.tiling.
 struct GpuDefaults {

@@ -21,6 +21,7 @@ namespace mmrec {
 
 class ContextImpl;
 class KernelImpl;
+struct KernelInternals;
 
 /// A compiled kernel. Cheap to copy; it keeps what it needs of its Context
 /// (code, threads), so it stays usable after the Context is destroyed.
@@ -52,6 +53,7 @@ public:
 
 private:
   friend class ContextImpl;
+  friend struct KernelInternals;
   explicit Kernel(std::shared_ptr<const KernelImpl> impl) : impl(std::move(impl)) {}
   std::shared_ptr<const KernelImpl> impl;
 };

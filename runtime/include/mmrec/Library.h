@@ -40,6 +40,26 @@ std::string source(std::string_view name, DType dtype);
 /// Compiles `name` for `dtype` in `context`.
 Kernel compile(Context &context, std::string_view name, DType dtype);
 
+/// `source` with `tiling` (#mmrec.tiling text) on its scan or reduce; throws
+/// mmrec::Error when it has none.
+std::string withTiling(std::string source, std::string_view tiling);
+
+/// Host data of one argument, contiguous.
+struct HostTensor {
+  DType dtype;
+  std::vector<int64_t> shape;
+  std::vector<unsigned char> bytes;
+};
+
+/// The arguments of `name` for `dtype` at `shape` (see KernelInfo): random
+/// inputs in the kernel's domain drawn with `seed` (as runAndVerify draws
+/// them), then zeroed outputs, in argument order.
+struct Problem {
+  std::vector<HostTensor> inputs, outputs;
+};
+Problem randomProblem(std::string_view name, DType dtype, const std::vector<int64_t> &shape,
+                      uint64_t seed);
+
 struct RunReport {
   double relativeError = 0; // ||out - ref|| / ||ref|| over all outputs
   double maxAbsError = 0;

@@ -21,11 +21,28 @@ mmrec.kernel @sums(%x: memref<?x?xf32>, %s: memref<?x?xf32>) {
 
 // -----
 
-mmrec.kernel @cumsum(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+// The look-back is for scans too.
+mmrec.kernel @lookback_sums(%x: memref<?x?xf32>, %s: memref<?x?xf32>) {
   %v = mmrec.load %x : memref<?x?xf32>
-  // expected-error @below {{the lookback strategy is not implemented on the GPU yet}}
+  // expected-error @below {{the lookback strategy applies to scans}}
+  %r = mmrec.reduce %v axis = 0 chunk = 4 {
+      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 1, warps = 4>}
+      : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %t = arith.addf %l, %r : f32
+    mmrec.yield %t : f32
+  }
+  mmrec.store %r, %s : tensor<?x?xf32>, memref<?x?xf32>
+}
+
+// -----
+
+// A lookback block's threads share its lanes' chunks: one lane per thread.
+mmrec.kernel @lookback_vectors(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
+  %v = mmrec.load %x : memref<?x?xf32>
+  // expected-error @below {{the lookback strategy with a block's threads sharing a chunk needs vector = 1}}
   %s = mmrec.scan %v axis = 0 {
-      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 1, vector = 1, warps = 4>}
+      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 2, warps = 4>}
       : tensor<?x?xf32> {
   ^bb0(%l: f32, %r: f32):
     %t = arith.addf %l, %r : f32

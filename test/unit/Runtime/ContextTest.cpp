@@ -427,6 +427,9 @@ INSTANTIATE_TEST_SUITE_P(
                                   "vector = 1, warps = 1>"},
                       ChainTarget{Device::CUDA, "cuda_chunked_shared",
                                   "#mmrec.tiling<strategy = chunked, chunk = 4, lanes = 8, "
+                                  "vector = 1, warps = 1>"},
+                      ChainTarget{Device::CUDA, "cuda_lookback",
+                                  "#mmrec.tiling<strategy = lookback, chunk = 4, lanes = 8, "
                                   "vector = 1, warps = 1>"}),
     [](const ::testing::TestParamInfo<ChainTarget> &info) { return info.param.name; });
 

@@ -134,25 +134,31 @@ TEST(CudaTest, LibraryKernelsInEveryDtype) {
     }
 }
 
-/// `source` with `tiling` on its scan (the library's kernels have one).
-std::string withTiling(std::string source, const std::string &tiling) {
-  size_t scan = source.find("mmrec.scan");
-  size_t axis = source.find("axis = ", scan);
-  size_t colon = source.find(" : ", axis);
-  if (scan == std::string::npos || axis == std::string::npos || colon == std::string::npos)
-    throw Error("test: no scan to tile in\n" + source);
-  return source.insert(colon, " {tiling = " + tiling + "}");
-}
+using library::withTiling;
+
+/// A cumulative sum over axis 0 of a [T, N] f32 view.
+const char *const kCumsum = R"(
+mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
+  %x = mmrec.load %in : memref<?x?xf32>
+  %y = mmrec.scan %x axis = 0 : tensor<?x?xf32> {
+  ^bb0(%l: f32, %r: f32):
+    %s = arith.addf %l, %r : f32
+    mmrec.yield %s : f32
+  }
+  mmrec.store %y, %out : tensor<?x?xf32>, memref<?x?xf32>
+})";
 
 /// The library's scans with the chunked strategy and short chunks: combining
 /// chunk and run aggregates must carry what the combiner reads of the later
 /// aggregate (linear_recurrence's cumulative decay, which no output uses).
-TEST(CudaTest, LibraryScansChunked) {
+TEST(CudaTest, LibraryScansChunkedAndLookback) {
   REQUIRE_GPU(ctx);
   const char *tilings[] = {
       "#mmrec.tiling<strategy = chunked, chunk = 4, lanes = 256, vector = 2, warps = 4>",
       "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>",
-      "#mmrec.tiling<strategy = chunked, chunk = 64, lanes = 64, vector = 1, warps = 4>"};
+      "#mmrec.tiling<strategy = chunked, chunk = 64, lanes = 64, vector = 1, warps = 4>",
+      "#mmrec.tiling<strategy = lookback, chunk = 8, lanes = 16, vector = 1, warps = 2>",
+      "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 1, warps = 4>"};
   for (const char *tiling : tilings)
     for (const char *name :
          {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
@@ -162,6 +168,39 @@ TEST(CudaTest, LibraryScansChunked) {
                                                         std::random_device{}(), 0, text);
       EXPECT_TRUE(report.passed()) << name << " with " << tiling << ": relative error "
                                    << report.relativeError << (report.nanFound ? " (NaN)" : "");
+    }
+}
+
+/// One lookback kernel launched again and again at changing shapes (an
+/// empty axis, one tile, many): each launch must leave the tile state zeroed
+/// for the next, and every output must be right.
+TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
+  REQUIRE_GPU(ctx);
+  Kernel kernel = ctx->compile(withTiling(kCumsum,
+                                          "#mmrec.tiling<strategy = lookback, chunk = 16, "
+                                          "lanes = 8, vector = 1, warps = 2>"),
+                               "cumsum");
+  std::mt19937 rng(std::random_device{}());
+  const int64_t shapes[][2] = {{1000, 37}, {5, 3}, {0, 4}, {20000, 70}, {16, 8}, {1000, 37}};
+  for (auto [T, N] : shapes)
+    for (int launch = 0; launch < 2; ++launch) {
+      std::vector<float> host(T * N), out(T * N, NAN);
+      for (float &v : host)
+        v = std::uniform_real_distribution<float>(-1, 1)(rng);
+      DeviceBuffer in(*ctx, host.size() * 4 + 4), result(*ctx, out.size() * 4 + 4);
+      in.upload(host.data(), host.size() * 4);
+      result.upload(out.data(), out.size() * 4);
+      kernel.launch({TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
+                     TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)});
+      result.download(out.data(), out.size() * 4);
+      for (int64_t n = 0; n < N; ++n) {
+        double sum = 0;
+        for (int64_t t = 0; t < T; ++t) {
+          sum += host[t * N + n];
+          ASSERT_NEAR(out[t * N + n], sum, 1e-3) << "shape " << T << "x" << N << ", launch "
+                                                 << launch << ", t " << t << ", n " << n;
+        }
+      }
     }
 }
 
@@ -180,16 +219,7 @@ TEST(CudaTest, LongSequencesAndManyLanes) {
 TEST(CudaTest, GraphCaptureAndReplay) {
   REQUIRE_GPU(ctx);
   const Driver &driver = Driver::get();
-  Kernel kernel = ctx->compile(R"(
-mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
-  %x = mmrec.load %in : memref<?x?xf32>
-  %y = mmrec.scan %x axis = 0 : tensor<?x?xf32> {
-  ^bb0(%l: f32, %r: f32):
-    %s = arith.addf %l, %r : f32
-    mmrec.yield %s : f32
-  }
-  mmrec.store %y, %out : tensor<?x?xf32>, memref<?x?xf32>
-})",
+  Kernel kernel = ctx->compile(kCumsum,
                                "cumsum");
   const int64_t T = 300, N = 517;
   std::vector<float> host(T * N), out(T * N);

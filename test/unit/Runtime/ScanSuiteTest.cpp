@@ -269,8 +269,11 @@ struct Target {
 /// block's threads sharing chunks of 32 steps (8 lanes per block of 64
 /// threads: 8 runs of 4 steps per lane, 4 of them in each warp, scanned with
 /// shuffles); and 64 lanes per block of 128 threads (2 runs per lane in
-/// different warps, through shared memory only). Without a GPU the CUDA
-/// cases report themselves skipped, with the reason.
+/// different warps, through shared memory only); and `lookback`: tiles of 16
+/// steps x 8 lanes (8 runs of 2 steps, unrolled; windows of 8 tiles), of 32
+/// steps x 32 lanes (one run per lane: a window of one tile), and the
+/// default (32 lanes, chunks of 256 steps). Without a GPU the CUDA cases
+/// report themselves skipped, with the reason.
 const Target kTargets[] = {
     {Device::CPU, "cpu", ""},
     {Device::CUDA, "cuda", ""},
@@ -280,6 +283,12 @@ const Target kTargets[] = {
      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"},
     {Device::CUDA, "cuda_chunked_warps",
      "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 64, vector = 1, warps = 4>"},
+    {Device::CUDA, "cuda_lookback",
+     "#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, vector = 1, warps = 2>"},
+    {Device::CUDA, "cuda_lookback_one_run",
+     "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 32, vector = 1, warps = 1>"},
+    {Device::CUDA, "cuda_lookback_default",
+     "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 32, vector = 1, warps = 4>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;

@@ -82,7 +82,7 @@ def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
 }
 
 def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower the groups of each kernel to GPU kernels (the `lanes` strategy)";
+  let summary = "Lower the groups of each kernel to GPU kernels";
   let description = [{
     Replaces every `mmrec.kernel` (after `-mmrec-fuse`) by a `gpu.module` of
     the same name holding one `gpu.func` kernel per group,
@@ -102,7 +102,21 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
       chunk: the chunk rescanned from its carry, the outputs). They take one
       scratch `memref<?xT>` per scan operand after the other memrefs, of
       (lane blocks x `vector` x chunks) elements, allocated by the caller.
-    - `lookback`: not yet; a diagnostic.
+    - `lookback` (scans): one kernel, `@<kernel>__group<i>`, one pass over
+      memory with decoupled look-back (Merrill and Garland 2016). A block
+      covers a tile of `chunk` steps x `lanes` lanes (`vector` = 1; without a
+      tiling 32 lanes); it takes its tile from a ticket counter, its threads
+      share each lane's chunk in runs, it publishes the tile's aggregate with
+      a status flag, looks back over earlier tiles of its lanes a window of
+      runs at a time, publishes its inclusive prefix and rescans its tile.
+      It takes 2 x (scan operands) scratch memrefs (aggregates, then
+      inclusive prefixes; one element per tile and lane) and then the tile
+      state, a `memref<?xi32>` of 2 + tiles zeroed words that the kernel
+      leaves zeroed (`mmrec.tile_state`). The grid is ceil(lane blocks /
+      lanes) x max(1, ceil(steps / chunk)) blocks. Concurrent launches must
+      not share the tile state. Floating-point results may differ in the
+      last bits between runs (the prefix of a tile is combined from
+      whichever predecessors have published).
 
     Each thread owns one lane block: `vector` consecutive lanes (from
     `#mmrec.tiling`, else 1) of the innermost non-axis dimension at one index
@@ -120,11 +134,12 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"strategy", "strategy", "std::string", /*default=*/"\"lanes\"",
-           "Strategy of scans without #mmrec.tiling: lanes or chunked">,
+           "Strategy of scans without #mmrec.tiling: lanes, chunked or lookback">,
     Option<"chunk", "chunk", "int64_t", /*default=*/"256",
-           "Chunk length (steps of the axis) of the chunked strategy without #mmrec.tiling">,
+           "Chunk length (steps of the axis) of chunked and lookback without #mmrec.tiling">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 

@@ -1,0 +1,330 @@
+//===- GpuBench.cpp - the library kernels on a GPU ------------------------===//
+//
+// The memory roofline report: the device-to-device copy bandwidth measured
+// first, then each library kernel at the shapes of its performance target,
+// verified against the float64 reference before it is timed. Times are
+// medians of CUDA-event intervals around single launches, with the inputs
+// rotated over enough copies that they do not sit in L2. Effective
+// bandwidth counts every input read once and every output written once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuBench.h"
+
+#include "CudaDriver.h"
+#include "KernelInternals.h"
+
+#include "mmrec/Library.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <random>
+
+namespace mmrec::bench {
+namespace {
+
+/// A performance target: a fraction of copy bandwidth, or a time.
+struct Case {
+  std::string kernel;
+  DType dtype;
+  std::vector<int64_t> shape;
+  double minFraction = 0; // of copy bandwidth
+  double maxMicros = 0;
+};
+
+std::vector<Case> issueCases(bool small) {
+  int64_t s = small ? 8 : 1;
+  std::vector<Case> cases;
+  for (const char *name : {"assoc_scan_exp", "linear_recurrence"}) {
+    cases.push_back({name, DType::BF16, {2, 8, 32768 / s, 128}, 0.85, 0});
+    cases.push_back({name, DType::BF16, {8, 32, 8192 / s, 128}, 0.90, 0});
+    cases.push_back({name, DType::BF16, {2, 8, 1024, 128}, 0, 8});
+  }
+  cases.push_back({"decayed_sum", DType::F32, {2, 1024, 64, 64}, 0.85, 0});
+  cases.push_back({"chunk_aggregate", DType::BF16, {2, 32768 / s, 4096}, 0.85, 0});
+  return cases;
+}
+
+struct Row {
+  Case target;
+  std::string tiling;
+  double micros = 0, gbps = 0, fraction = 0, error = 0;
+  int64_t bytes = 0;
+  bool verified = false;
+  std::string note;
+  bool met() const {
+    return verified && (target.maxMicros > 0 ? micros <= target.maxMicros
+                                             : fraction >= target.minFraction);
+  }
+};
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text;
+  for (int64_t s : shape)
+    text += (text.empty() ? "" : "x") + std::to_string(s);
+  return text;
+}
+
+const char *dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::BF16:
+    return "bf16";
+  case DType::F16:
+    return "f16";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  }
+  return "?";
+}
+
+/// CUDA events on one stream, in the primary context of device 0.
+class Timer {
+public:
+  explicit Timer(const CudaDriver &driver) : driver(driver) {
+    CUdevice device;
+    check(driver.cuDeviceGet(&device, 0), "cuDeviceGet");
+    check(driver.cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
+    check(driver.cuCtxPushCurrent(context), "cuCtxPushCurrent");
+    check(driver.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    int l2 = 0;
+    check(driver.cuDeviceGetAttribute(&l2, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, device),
+          "cuDeviceGetAttribute");
+    l2Bytes = l2;
+  }
+  ~Timer() {
+    driver.cuStreamDestroy(stream);
+    CUcontext popped;
+    driver.cuCtxPopCurrent(&popped);
+  }
+
+  void check(CUresult result, const char *what) const { driver.check(result, "mmrec-bench", what); }
+
+  /// Median milliseconds of `run(i)` over `repeats` runs, each between two
+  /// events, after `warmup` untimed runs.
+  double medianMs(int repeats, const std::function<void(int)> &run, int warmup = 3) {
+    for (int i = 0; i < warmup; ++i)
+      run(i);
+    std::vector<CUevent> events(2 * repeats);
+    for (CUevent &event : events)
+      check(driver.cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
+    for (int i = 0; i < repeats; ++i) {
+      check(driver.cuEventRecord(events[2 * i], stream), "cuEventRecord");
+      run(i);
+      check(driver.cuEventRecord(events[2 * i + 1], stream), "cuEventRecord");
+    }
+    check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+    std::vector<float> ms(repeats);
+    for (int i = 0; i < repeats; ++i)
+      check(driver.cuEventElapsedTime(&ms[i], events[2 * i], events[2 * i + 1]),
+            "cuEventElapsedTime");
+    for (CUevent event : events)
+      driver.cuEventDestroy(event);
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+  }
+
+  const CudaDriver &driver;
+  CUcontext context = nullptr;
+  CUstream stream = nullptr;
+  size_t l2Bytes = 0;
+};
+
+/// Device-to-device copy bandwidth in bytes per second (read + write).
+double copyBandwidth(Timer &timer, Context &context, size_t bytes, int repeats) {
+  DeviceBuffer from(context, bytes), to(context, bytes);
+  std::vector<unsigned char> pattern(bytes);
+  std::mt19937 rng(3);
+  for (unsigned char &b : pattern)
+    b = static_cast<unsigned char>(rng());
+  from.upload(pattern.data(), bytes);
+  double ms = timer.medianMs(repeats, [&](int) {
+    timer.check(timer.driver.cuMemcpyDtoDAsync(reinterpret_cast<CUdeviceptr>(to.data()),
+                                               reinterpret_cast<CUdeviceptr>(from.data()), bytes,
+                                               timer.stream),
+                "cuMemcpyDtoDAsync");
+  });
+  return 2.0 * static_cast<double>(bytes) / (ms * 1e-3);
+}
+
+Row measure(Timer &timer, Context &context, const Case &c, const GpuOptions &options,
+            double copy) {
+  Row row{c, options.tiling};
+  std::string source = library::source(c.kernel, c.dtype);
+  bool scan = source.find("mmrec.scan") != std::string::npos;
+  if (!scan)
+    row.tiling.clear();
+  std::string text = row.tiling.empty() ? source : library::withTiling(source, row.tiling);
+  std::random_device seeds;
+  library::RunReport report =
+      library::runAndVerify(context, c.kernel, c.dtype, c.shape, seeds(), 0, text);
+  row.error = report.relativeError;
+  row.verified = report.passed();
+  if (!row.verified) {
+    row.note = "wrong result: relative error " + std::to_string(report.relativeError) +
+               (report.nanFound ? " (NaN)" : "");
+    return row;
+  }
+  Kernel kernel = context.compile(text, library::find(c.kernel).name);
+  library::Problem problem = library::randomProblem(c.kernel, c.dtype, c.shape, seeds());
+  size_t inputBytes = 0;
+  for (const library::HostTensor &t : problem.inputs)
+    inputBytes += t.bytes.size();
+  row.bytes = report.bytes;
+  // Enough copies of the inputs that a launch never finds its inputs in L2.
+  size_t sets = std::clamp<size_t>(4 * timer.l2Bytes / std::max<size_t>(inputBytes, 1) + 1, 1, 32);
+  std::vector<DeviceBuffer> buffers;
+  std::vector<std::vector<TensorView>> views(sets);
+  for (size_t set = 0; set < sets; ++set)
+    for (const library::HostTensor &t : problem.inputs) {
+      buffers.emplace_back(context, t.bytes.size());
+      buffers.back().upload(t.bytes.data(), t.bytes.size());
+      views[set].push_back(TensorView::contiguous(buffers.back().data(), t.dtype, t.shape,
+                                                  Device::CUDA));
+    }
+  for (const library::HostTensor &t : problem.outputs) {
+    buffers.emplace_back(context, t.bytes.size());
+    for (auto &set : views)
+      set.push_back(TensorView::contiguous(buffers.back().data(), t.dtype, t.shape, Device::CUDA));
+  }
+  double ms = timer.medianMs(options.repeats, [&](int i) {
+    const std::vector<TensorView> &args = views[i % sets];
+    kernel.launch(args.data(), args.size(), timer.stream);
+  });
+  row.micros = ms * 1e3;
+  row.gbps = static_cast<double>(row.bytes) / (ms * 1e-3) / 1e9;
+  row.fraction = row.gbps * 1e9 / copy;
+  return row;
+}
+
+/// Host time of a cached Kernel::launch against a raw cuLaunchKernel of the
+/// same kernel with the same parameters, in batches short enough that the
+/// launch queue never fills (launches then never wait for the GPU).
+void launchOverhead(Timer &timer, Context &context) {
+  const char *name = "linear_recurrence";
+  std::vector<int64_t> shape = {1, 1, 16, 32};
+  Kernel kernel = library::compile(context, name, DType::BF16);
+  library::Problem problem = library::randomProblem(name, DType::BF16, shape, 1);
+  std::vector<DeviceBuffer> buffers;
+  std::vector<TensorView> args;
+  for (auto *list : {&problem.inputs, &problem.outputs})
+    for (const library::HostTensor &t : *list) {
+      buffers.emplace_back(context, t.bytes.size());
+      buffers.back().upload(t.bytes.data(), t.bytes.size());
+      args.push_back(TensorView::contiguous(buffers.back().data(), t.dtype, t.shape, Device::CUDA));
+    }
+  std::vector<RawCudaLaunch> raw =
+      KernelInternals::cudaLaunches(kernel, args.data(), args.size(), timer.stream);
+  const int batch = 200, rounds = 41;
+  auto perLaunch = [&](const std::function<void()> &launch) {
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < batch; ++i)
+      launch();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timer.check(timer.driver.cuStreamSynchronize(timer.stream), "cuStreamSynchronize");
+    return seconds / batch;
+  };
+  auto mmrecLaunch = [&] { kernel.launch(args.data(), args.size(), timer.stream); };
+  auto rawLaunch = [&] {
+    for (RawCudaLaunch &l : raw)
+      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1, 0,
+                                              timer.stream, l.params.data(), nullptr),
+                  "cuLaunchKernel");
+  };
+  std::vector<double> mmrecTimes, rawTimes;
+  perLaunch(mmrecLaunch);
+  perLaunch(rawLaunch);
+  for (int r = 0; r < rounds; ++r) { // interleaved, so that drift hits both
+    mmrecTimes.push_back(perLaunch(mmrecLaunch));
+    rawTimes.push_back(perLaunch(rawLaunch));
+  }
+  std::sort(mmrecTimes.begin(), mmrecTimes.end());
+  std::sort(rawTimes.begin(), rawTimes.end());
+  double m = mmrecTimes[rounds / 2], r = rawTimes[rounds / 2];
+  std::printf("\nlaunch overhead (host time per launch, median of %d batches of %d; %s bf16 "
+              "%s, %zu kernel(s)):\n  mmrec Kernel::launch %.2f us, raw cuLaunchKernel %.2f us, "
+              "ratio %.3f (target <= 1.1)\n",
+              rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6, m / r);
+}
+
+} // namespace
+
+int runGpuBench(Context &context, const GpuOptions &options) {
+  const CudaDriver &driver = CudaDriver::get();
+  Timer timer(driver);
+  std::printf("device: %s\n", context.deviceName().c_str());
+  size_t copyBytes = options.small ? (size_t(256) << 20) : (size_t(1) << 30);
+  double copy = copyBandwidth(timer, context, copyBytes, 20);
+  std::printf("device-to-device copy: %.0f GB/s (%zu MiB, read + write counted)\n", copy / 1e9,
+              copyBytes >> 20);
+  std::vector<Row> rows;
+  for (const Case &c : issueCases(options.small)) {
+    if (!options.kernels.empty() &&
+        std::find(options.kernels.begin(), options.kernels.end(), c.kernel) ==
+            options.kernels.end())
+      continue;
+    std::fprintf(stderr, "mmrec-bench: %s %s %s ...\n", c.kernel.c_str(),
+                 shapeText(c.shape).c_str(), dtypeName(c.dtype));
+    rows.push_back(measure(timer, context, c, options, copy));
+  }
+
+  std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s  %s\n", "kernel", "shape", "dtype",
+              "time us", "GB/s", "of copy", "target", "met", "error", "tiling");
+  for (const Row &r : rows) {
+    std::string target = r.target.maxMicros > 0
+                             ? "<=" + std::to_string(int(r.target.maxMicros)) + " us"
+                             : ">=" + std::to_string(int(r.target.minFraction * 100)) + "%";
+    std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.1e  %s%s\n",
+                r.target.kernel.c_str(), shapeText(r.target.shape).c_str(),
+                dtypeName(r.target.dtype), r.micros, r.gbps, 100 * r.fraction, target.c_str(),
+                r.met() ? "yes" : "no", r.error, r.tiling.empty() ? "default" : r.tiling.c_str(),
+                r.note.empty() ? "" : ("  " + r.note).c_str());
+  }
+  if (!options.csvPath.empty()) {
+    std::ofstream csv(options.csvPath);
+    csv << "kernel,shape,dtype,time_us,bytes,gb_per_s,fraction_of_copy,copy_gb_per_s,"
+           "target_fraction,target_us,met,relative_error,tiling\n";
+    for (const Row &r : rows)
+      csv << r.target.kernel << "," << shapeText(r.target.shape) << ","
+          << dtypeName(r.target.dtype) << "," << r.micros << "," << r.bytes << "," << r.gbps
+          << "," << r.fraction << "," << copy / 1e9 << "," << r.target.minFraction << ","
+          << r.target.maxMicros << "," << (r.met() ? 1 : 0) << "," << r.error << ",\""
+          << r.tiling << "\"\n";
+  }
+  if (!options.jsonPath.empty()) {
+    std::ofstream json(options.jsonPath);
+    json << "{\n  \"device\": \"" << context.deviceName() << "\",\n  \"copy_gb_per_s\": "
+         << copy / 1e9 << ",\n  \"results\": [\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Row &r = rows[i];
+      json << "    {\"kernel\": \"" << r.target.kernel << "\", \"shape\": \""
+           << shapeText(r.target.shape) << "\", \"dtype\": \"" << dtypeName(r.target.dtype)
+           << "\", \"time_us\": " << r.micros << ", \"bytes\": " << r.bytes
+           << ", \"gb_per_s\": " << r.gbps << ", \"fraction_of_copy\": " << r.fraction
+           << ", \"target_fraction\": " << r.target.minFraction
+           << ", \"target_us\": " << r.target.maxMicros << ", \"met\": "
+           << (r.met() ? "true" : "false") << ", \"verified\": "
+           << (r.verified ? "true" : "false") << ", \"relative_error\": " << r.error
+           << ", \"tiling\": \"" << r.tiling << "\"}" << (i + 1 < rows.size() ? "," : "")
+           << "\n";
+    }
+    json << "  ]\n}\n";
+  }
+  if (options.launchOverhead)
+    launchOverhead(timer, context);
+  for (const Row &r : rows)
+    if (!r.verified) {
+      std::fprintf(stderr, "mmrec-bench: %s %s: %s\n", r.target.kernel.c_str(),
+                   shapeText(r.target.shape).c_str(), r.note.c_str());
+      return 1;
+    }
+  return 0;
+}
+
+} // namespace mmrec::bench

@@ -1,0 +1,31 @@
+//===- GpuBench.h - the library kernels on a GPU ----------------*- C++ -*-===//
+
+#ifndef MMREC_TOOLS_GPUBENCH_H
+#define MMREC_TOOLS_GPUBENCH_H
+
+#include "mmrec/Context.h"
+
+#include <string>
+#include <vector>
+
+namespace mmrec::bench {
+
+struct GpuOptions {
+  int repeats = 100;
+  /// #mmrec.tiling text for every scan instead of the heuristic's.
+  std::string tiling;
+  /// Only these kernels (all when empty).
+  std::vector<std::string> kernels;
+  std::string csvPath, jsonPath, plotPath;
+  bool launchOverhead = false;
+  bool small = false;
+};
+
+/// Measures the copy bandwidth, then each library kernel at the issue's
+/// shapes (verified first); prints a table, writes CSV/JSON/PNG. Returns
+/// the exit status.
+int runGpuBench(Context &context, const GpuOptions &options);
+
+} // namespace mmrec::bench
+
+#endif // MMREC_TOOLS_GPUBENCH_H
