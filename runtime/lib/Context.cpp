@@ -182,14 +182,15 @@ private:
     // Scratch: the temporaries, then the largest strategy scratch of a group
     // (groups run one after the other on the stream).
     TemporaryLayout layout = layoutTemporaries(analysis, args);
+    // Lookback kernels also take the tile state (2 words, then a flag per tile).
     size_t strategyBytes = 0;
-    for (const CudaGroup &group : code.groups)
-      strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
-    CUdeviceptr base = 0, tileState = 0;
     int64_t tileStateWords = 0;
-    for (const CudaGroup &group : code.groups)
+    for (const CudaGroup &group : code.groups) {
+      strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
       if (group.launch.tileState)
         tileStateWords = std::max(tileStateWords, 2 + lookbackTiles(analysis, group.launch, args));
+    }
+    CUdeviceptr base = 0, tileState = 0;
     if (layout.total + strategyBytes > 0 || tileStateWords > 0) {
       std::lock_guard<std::mutex> lock(scratchMutex);
       if (layout.total + strategyBytes > 0)

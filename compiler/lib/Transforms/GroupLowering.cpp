@@ -501,6 +501,10 @@ private:
   LogicalResult emitGpuKernel(OpBuilder &builder, StringRef name) {
     OpBuilder::InsertionGuard guard(builder);
     Location loc = group.getLoc();
+    if (anchor && gpuStrategy() != ScanStrategy::lanes && !isa<ScanOp>(anchor))
+      return anchor->emitOpError("the ")
+             << stringifyScanStrategy(gpuStrategy())
+             << " strategy applies to scans; a reduce with chunks uses the lanes strategy";
     if (anchor && gpuStrategy() == ScanStrategy::chunked)
       return emitGpuChunked(builder, name);
     if (anchor && gpuStrategy() == ScanStrategy::lookback)
@@ -545,10 +549,6 @@ private:
   /// twice, so it reaches at most ~2/3 of the memory roofline, but it uses
   /// lanes x chunks threads where `lanes` uses lanes.
   LogicalResult emitGpuChunked(OpBuilder &builder, StringRef name) {
-    auto scan = dyn_cast<ScanOp>(anchor);
-    if (!scan)
-      return anchor->emitOpError("the chunked strategy applies to scans; a reduce with chunks "
-                                 "uses the lanes strategy");
     chunkLength = gpuChunk();
     int64_t runs = 1;
     TilingAttr tiling = anchorTiling();
@@ -616,10 +616,6 @@ private:
   /// inclusive prefix of each tile and lane, one memref per operand each.
   /// Defaults without a tiling: 32 lanes a block, `chunk` steps a tile.
   LogicalResult emitGpuLookback(OpBuilder &builder, StringRef name) {
-    auto scan = dyn_cast<ScanOp>(anchor);
-    if (!scan)
-      return anchor->emitOpError("the lookback strategy applies to scans; a reduce with chunks "
-                                 "uses the lanes strategy");
     chunkLength = gpuChunk();
     TilingAttr tiling = anchorTiling();
     FailureOr<int64_t> runs =
