@@ -51,6 +51,8 @@ constexpr size_t kMaxArgs = 32;
 /// Words of a memref descriptor: allocated and aligned pointers, offset,
 /// sizes, strides.
 constexpr size_t kDescriptorWords = 3 + 2 * kMaxRank;
+/// The row alignment of the GPU's aligned specialization: the widest load.
+constexpr int64_t kCudaRowAlignment = 16;
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -63,6 +65,9 @@ struct Variant {
   KernelAnalysis analysis;
   std::shared_ptr<const CpuCode> code;
   std::shared_ptr<const CudaCode> cuda;
+  /// The GPU's aligned specialization: every argument's data and strides but
+  /// the innermost are multiples of this many bytes (0: no such promise).
+  int64_t rowAlignment = 0;
 };
 
 class KernelImpl {
@@ -70,7 +75,8 @@ class KernelImpl {
 
 public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
-  /// for every argument (the loops then vectorize); `generic` takes any.
+  /// for every argument (the loops then vectorize; on the GPU, aligned rows
+  /// too: 16-byte loads and stores); `generic` takes any.
   KernelImpl(std::string name, Device device, Variant generic, std::optional<Variant> contiguous,
              std::shared_ptr<ThreadPool> pool)
       : name(std::move(name)), device(device), generic(std::move(generic)),
@@ -362,8 +368,9 @@ private:
   }
 
   /// The contiguous variant when every argument has a unit innermost stride
-  /// (or at most one element there) and no two arguments share memory (it
-  /// marks them noalias), else the generic one (in-place launches go there).
+  /// (or at most one element there), its rows aligned as the variant needs,
+  /// and no two arguments share memory (it marks them noalias), else the
+  /// generic one (in-place launches go there).
   const Variant &select(const TensorView *args, size_t count) const {
     if (!contiguous)
       return generic;
@@ -374,6 +381,8 @@ private:
         return generic;
       if (v.strides.size() != v.shape.size())
         return generic; // check() reports it
+      if (contiguous->rowAlignment && !rowsAligned(v, contiguous->rowAlignment))
+        return generic;
       auto [low, high] = byteRange(v);
       for (size_t j = 0; j < i; ++j) {
         auto [otherLow, otherHigh] = byteRange(args[j]);
@@ -496,6 +505,21 @@ private:
         fail(i, "is written but its strides make elements overlap (" + view.describe() + ")");
       span = dims[k].first * (dims[k].second - 1) + span;
     }
+  }
+
+  /// Whether `view`'s data and its strides but the innermost are multiples
+  /// of `bytes` (strides of dimensions of one element do not matter; a view
+  /// without elements is never read).
+  static bool rowsAligned(const TensorView &view, int64_t bytes) {
+    if (view.numel() == 0)
+      return true;
+    if (reinterpret_cast<uintptr_t>(view.data) % bytes != 0)
+      return false;
+    int64_t size = static_cast<int64_t>(sizeOf(view.dtype));
+    for (int64_t d = 0; d + 1 < view.rank(); ++d)
+      if (view.shape[d] > 1 && (view.strides[d] * size) % bytes != 0)
+        return false;
+    return true;
   }
 
   /// The bytes a view touches, [first, last].
@@ -636,13 +660,22 @@ public:
       throw Error("mmrec kernel '" + name + "' in " + sourceName + " is rejected:\n" + diagnostics);
     if (!diagnostics.empty())
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
-    if (device == Device::CUDA)
+    mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
+    KernelOp specializedKernel = *specialized->getOps<KernelOp>().begin();
+    bool changed = specializeInnerContiguous(specializedKernel);
+    if (device == Device::CUDA) {
+      // Allocations and most views have aligned rows: 16-byte accesses.
+      specializedKernel->setAttr(
+          "mmrec.alignment", mlir::IntegerAttr::get(mlir::IntegerType::get(&mlirContext, 64),
+                                                     kCudaRowAlignment));
+      Variant aligned = buildCudaVariant(*specialized, name);
+      aligned.rowAlignment = kCudaRowAlignment;
       return Kernel(std::make_shared<KernelImpl>(name, device, buildCudaVariant(*single, name),
-                                                 std::nullopt, pool));
+                                                 std::move(aligned), pool));
+    }
     Variant generic = buildVariant(*single, name);
     std::optional<Variant> contiguous;
-    mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
-    if (specializeInnerContiguous(*specialized->getOps<KernelOp>().begin()))
+    if (changed)
       contiguous = buildVariant(*specialized, name);
     return Kernel(std::make_shared<KernelImpl>(name, device, std::move(generic),
                                                std::move(contiguous), pool));

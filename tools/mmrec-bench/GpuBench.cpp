@@ -156,8 +156,9 @@ Row measure(Timer &timer, Context &context, const Case &c, const GpuOptions &opt
             double copy) {
   Row row{c, options.tiling};
   std::string source = library::source(c.kernel, c.dtype);
+  // Scan strategies other than `lanes` do not apply to reduces.
   bool scan = source.find("mmrec.scan") != std::string::npos;
-  if (!scan)
+  if (!scan && row.tiling.find("strategy = lanes") == std::string::npos)
     row.tiling.clear();
   std::string text = row.tiling.empty() ? source : library::withTiling(source, row.tiling);
   std::random_device seeds;

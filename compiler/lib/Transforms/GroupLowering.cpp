@@ -32,6 +32,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 
 using namespace mlir;
 using namespace mmrec;
@@ -49,6 +50,11 @@ constexpr int64_t kMaxUnrolledRun = 16;
 
 /// Threads of a warp: what gpu.shuffle exchanges among.
 constexpr int64_t kWarpSize = 32;
+/// The static shared memory a GPU block may have (48 KiB on every NVIDIA
+/// GPU; more needs dynamic shared memory and an opt-in at launch).
+constexpr int64_t kMaxSharedBytes = 48 * 1024;
+/// The widest load or store of a GPU thread (ld.global.v4.b32).
+constexpr int64_t kVectorBytes = 16;
 
 /// Threads of a GPU block when the op has no #mmrec.tiling (4 warps).
 constexpr int64_t kDefaultGpuBlockThreads = 128;
@@ -414,8 +420,15 @@ private:
     func->setAttr(kGroupAttr, builder.getI64IntegerAttr(index));
     func->setAttr(kChunkAttr, builder.getI64IntegerAttr(chunkLength));
     func->setAttr(kBlockLanesAttr, builder.getI64IntegerAttr(blockLanesOfChunk));
-    for (Type type : workgroup)
+    // Shared arrays aligned for 16-byte accesses: LLVM's load-store
+    // vectorizer merges the cells of a thread's lanes and counts on it
+    // (without an explicit alignment the PTX declares the element's).
+    for (Type type : workgroup) {
       func.addWorkgroupAttribution(type, loc);
+      func.setWorkgroupAttributionAttr(func.getNumWorkgroupAttributions() - 1,
+                                       LLVM::LLVMDialect::getAlignAttrName(),
+                                       builder.getI64IntegerAttr(kVectorBytes));
+    }
     SmallVector<Attribute> scratch;
     for (Type type : extra)
       scratch.push_back(TypeAttr::get(cast<MemRefType>(type).getElementType()));
@@ -444,16 +457,7 @@ private:
   void emitPerThreadLanes(OpBuilder &builder, Location loc, Value laneCount,
                           function_ref<void(int64_t)> emit) {
     auto withRegisters = [&](int64_t width) {
-      chunkLanes = width;
-      SmallVector<SmallVector<Value>> cells;
-      for (auto [k, input] : llvm::enumerate(anchorInputs())) {
-        Value zero = builder.create<arith::ConstantOp>(
-            loc, builder.getZeroAttr(getElementTypeOrSelf(input.getType())));
-        cells.emplace_back(uniform[k] ? 1 : width, zero);
-      }
-      registerCarries = &cells;
-      emit(width);
-      registerCarries = nullptr;
+      emitWithRegisters(builder, loc, width, [&] { emit(width); });
     };
     if (blockLanes() == 1) {
       withRegisters(1);
@@ -473,6 +477,45 @@ private:
     laneOffset = lanes.getInductionVar();
     withRegisters(1);
     laneOffset = Value();
+  }
+
+  /// Calls `emit()` with the carries of `width` lanes in registers (zero).
+  void emitWithRegisters(OpBuilder &builder, Location loc, int64_t width,
+                         function_ref<void()> emit) {
+    chunkLanes = width;
+    SmallVector<SmallVector<Value>> cells;
+    for (auto [k, input] : llvm::enumerate(anchorInputs())) {
+      Value zero = builder.create<arith::ConstantOp>(
+          loc, builder.getZeroAttr(getElementTypeOrSelf(input.getType())));
+      cells.emplace_back(uniform[k] ? 1 : width, zero);
+    }
+    registerCarries = &cells;
+    emit();
+    registerCarries = nullptr;
+  }
+
+  /// Calls `emit()` with the carries of the thread's `vector` lanes in
+  /// registers, in the shared-chunk shapes, where the threads of a block
+  /// exchange them. The partial lane block at the end of a row (`count` <
+  /// vector lanes) repeats its last lane in the others (lanesInBlock): they
+  /// read memory that exists and write what the last lane writes, the same
+  /// values, so that every thread keeps the same registers and code.
+  void withThreadLanes(OpBuilder &builder, Location loc, Value count,
+                       function_ref<void()> emit) {
+    if (blockLanes() > 1)
+      lanesInBlock = count;
+    emitWithRegisters(builder, loc, blockLanes(), emit);
+    lanesInBlock = Value();
+  }
+
+  /// Where cell `j` of `slot` (a thread, run or lane block of the GPU
+  /// block) is in a shared array with a cell per lane of a thread.
+  Value cellIndex(OpBuilder &b, Location loc, Value slot, int64_t j) {
+    if (blockLanes() == 1)
+      return slot;
+    return b.create<arith::AddIOp>(
+        loc, b.create<arith::MulIOp>(loc, slot, b.create<arith::ConstantIndexOp>(loc, blockLanes())),
+        b.create<arith::ConstantIndexOp>(loc, j));
   }
 
   /// Prepares the body of a GPU kernel: shapes, the carry analysis, and an
@@ -509,10 +552,26 @@ private:
       return emitGpuChunked(builder, name);
     if (anchor && gpuStrategy() == ScanStrategy::lookback)
       return emitGpuLookback(builder, name);
-    gpu::GPUFuncOp func = createGpuFunc(builder, name, {}, 0);
+    // A reduce with chunks has a thread per lane block and chunk: chunks
+    // are independent, and one thread walking every chunk of its lanes
+    // leaves the GPU idle when there are few lanes.
+    auto reduce = dyn_cast_or_null<ReduceOp>(anchor);
+    bool threadPerChunk = reduce && chunk;
+    gpu::GPUFuncOp func = createGpuFunc(builder, name, {}, threadPerChunk ? *chunk : 0);
     Shape shape;
-    Value thread = beginGpuBody(builder, func, shape,
-                                [](OpBuilder &, Shape &shape) { return shape.blocks; });
+    Value chunks;
+    Value thread = beginGpuBody(builder, func, shape, [&](OpBuilder &b, Shape &shape) {
+      if (!threadPerChunk)
+        return shape.blocks;
+      chunks = b.create<arith::CeilDivUIOp>(loc, shape.dims[reduce.getAxis()],
+                                            b.create<arith::ConstantIndexOp>(loc, *chunk));
+      return b.create<arith::MulIOp>(loc, shape.blocks, chunks).getResult();
+    });
+    Value reduceChunk;
+    if (threadPerChunk) {
+      reduceChunk = builder.create<arith::DivUIOp>(loc, thread, shape.blocks);
+      thread = builder.create<arith::RemUIOp>(loc, thread, shape.blocks);
+    }
     Value laneCount = decodeBlock(builder, loc, thread);
     if (!anchor) {
       emitMapGroup(builder, loc, laneCount);
@@ -524,7 +583,7 @@ private:
       if (auto scan = dyn_cast<ScanOp>(anchor))
         emitScan(builder, loc, scan, count, noBuffers);
       else
-        emitReduce(builder, loc, cast<ReduceOp>(anchor), count, noBuffers);
+        emitReduce(builder, loc, reduce, count, noBuffers, reduceChunk);
     });
     return success();
   }
@@ -561,17 +620,17 @@ private:
       runs = *shared;
     }
     SmallVector<Type> scratch = scratchTypes();
-    if (runs > 1)
-      emitSharedChunkPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate,
-                          runs);
-    else
+    if (runs == 1) {
       emitChunkedPass(builder, (name + "_aggregate").str(), scratch, ChunkedPass::Aggregate);
-    emitChunkedPass(builder, (name + "_prefix").str(), scratch, ChunkedPass::Prefix);
-    if (runs > 1)
-      emitSharedChunkPass(builder, name, scratch, ChunkedPass::Rescan, runs);
-    else
+      emitChunkedPass(builder, (name + "_prefix").str(), scratch, ChunkedPass::Prefix);
       emitChunkedPass(builder, name, scratch, ChunkedPass::Rescan);
-    return success();
+      return success();
+    }
+    if (failed(emitSharedChunkPass(builder, (name + "_aggregate").str(), scratch,
+                                   ChunkedPass::Aggregate, runs)))
+      return failure();
+    emitChunkedPass(builder, (name + "_prefix").str(), scratch, ChunkedPass::Prefix);
+    return emitSharedChunkPass(builder, name, scratch, ChunkedPass::Rescan, runs);
   }
 
   /// One memref<?xT> per operand of the anchor.
@@ -584,14 +643,16 @@ private:
   }
 
   /// The runs of each lane's chunk when a block's threads share it, `lanes`
-  /// lanes per block; an error unless the tiling allows it.
+  /// lanes per block in lane blocks of `vector`; an error unless the tiling
+  /// allows it.
   FailureOr<int64_t> runsOfSharedChunk(StringRef strategy, int64_t lanes) {
-    TilingAttr tiling = anchorTiling();
-    if ((tiling && tiling.getVector() != 1) || lanes <= 0 || gpuBlockThreads() % lanes != 0)
+    int64_t vector = blockLanes();
+    if (lanes <= 0 || lanes % vector != 0 || gpuBlockThreads() % (lanes / vector) != 0)
       return anchor->emitOpError("the ")
-             << strategy << " strategy with a block's threads sharing a chunk needs vector = 1 "
-             << "and lanes dividing 32 x warps (" << gpuBlockThreads() << ")";
-    int64_t runs = gpuBlockThreads() / lanes;
+             << strategy << " strategy with a block's threads sharing a chunk needs lanes / "
+             << "vector (" << lanes << " / " << vector << ") dividing 32 x warps ("
+             << gpuBlockThreads() << ")";
+    int64_t runs = gpuBlockThreads() / (lanes / vector);
     if (chunkLength % runs != 0)
       return anchor->emitOpError("chunk (")
              << chunkLength << ") must be a multiple of the threads per lane (" << runs << ")";
@@ -624,20 +685,25 @@ private:
       return failure();
     SmallVector<Type> scratch = scratchTypes(), prefixes = scratchTypes();
     scratch.append(prefixes);
-    emitSharedChunkPass(builder, name, scratch, ChunkedPass::Lookback, *runs);
-    return success();
+    return emitSharedChunkPass(builder, name, scratch, ChunkedPass::Lookback, *runs);
   }
 
-  /// The i32 element `i` of `memory` (a memref<?xi32> at offset 0) as a
-  /// global pointer, for the volatile accesses of the look-back flags that
-  /// memref ops cannot express.
-  Value flagPointer(OpBuilder &b, Location loc, Value memory, Value i) {
+  /// Element `linear` (from the aligned pointer) of `memory` as a global
+  /// pointer, for the accesses memref ops cannot express: the volatile ones
+  /// of the look-back flags, the aligned vectors of lanes.
+  Value globalPointer(OpBuilder &b, Location loc, Value memory, Value linear) {
     Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memory);
     Value address = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), base);
     auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
     Value start = b.create<LLVM::IntToPtrOp>(loc, pointer, address);
-    Value offset = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), i);
-    return b.create<LLVM::GEPOp>(loc, pointer, b.getI32Type(), start, ValueRange{offset});
+    Value offset = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), linear);
+    return b.create<LLVM::GEPOp>(loc, pointer, getElementTypeOrSelf(memory.getType()), start,
+                                 ValueRange{offset});
+  }
+
+  /// Flag `i` of the tile state (a memref<?xi32> at offset 0).
+  Value flagPointer(OpBuilder &b, Location loc, Value tileState, Value i) {
+    return globalPointer(b, loc, tileState, i);
   }
 
   /// A fence at GPU scope (membar.gl = fence.sc.gpu): with the volatile
@@ -697,10 +763,13 @@ private:
     auto cmp = [&](arith::CmpIPredicate predicate, Value x, Value y) {
       return b.create<arith::CmpIOp>(loc, predicate, x, y).getResult();
     };
+    // Values of the thread's lanes: flat lists, operand k of lane j at
+    // k x lanes + j.
     size_t n = anchorInputs().size();
+    int64_t lanes = blockLanes();
     SmallVector<Type> types;
     for (Value input : anchorInputs())
-      types.push_back(getElementTypeOrSelf(input.getType()));
+      types.append(lanes, getElementTypeOrSelf(input.getType()));
     Value c0 = index(0);
     Value isFirstChunk = cmp(arith::CmpIPredicate::eq, t.chunk, c0);
     Value isThread0 = cmp(arith::CmpIPredicate::eq, t.threadId, c0);
@@ -714,15 +783,15 @@ private:
     };
     // Scratch: the aggregates (memrefs [0, n)), then the inclusive prefixes.
     auto storeTile = [&](ArrayRef<Value> values, Value chunk, size_t offset) {
-      Value slot = scratchIndex(b, loc, chunk, c0);
-      for (size_t k = 0; k < n; ++k)
-        if (needed[k])
-          b.create<memref::StoreOp>(loc, values[k], scratchArgs[offset + k], slot);
+      for (int64_t j = 0; j < lanes; ++j) {
+        Value slot = scratchIndex(b, loc, chunk, index(j));
+        for (size_t k = 0; k < n; ++k)
+          if (needed[k])
+            b.create<memref::StoreOp>(loc, values[k * lanes + j], scratchArgs[offset + k], slot);
+      }
     };
     auto storePrefix = [&](ArrayRef<Value> values, Value valid) {
-      for (size_t k = 0; k < n; ++k)
-        if (needed[k])
-          b.create<memref::StoreOp>(loc, values[k], m.prefix[k], t.laneInGroup);
+      storeSharedLanes(b, loc, values, m.prefix, t.laneInGroup);
       b.create<memref::StoreOp>(loc, b.create<arith::ExtUIOp>(loc, b.getI32Type(), valid),
                                 m.prefixValid, t.laneInGroup);
     };
@@ -777,8 +846,9 @@ private:
       auto loop = b.create<scf::WhileOp>(loc, loopTypes, initial);
       Block *before = b.createBlock(&loop.getBefore(), {}, loopTypes, locs);
       Value base = before->getArgument(0);
-      SmallVector<Value> acc(before->getArguments().slice(1, n));
-      Value accValid = before->getArgument(n + 1), done = before->getArgument(n + 2);
+      size_t width = types.size();
+      SmallVector<Value> acc(before->getArguments().slice(1, width));
+      Value accValid = before->getArgument(width + 1), done = before->getArgument(width + 2);
       Value distance = b.create<arith::AddIOp>(loc, base, t.run);
       Value inRange = cmp(arith::CmpIPredicate::ult, distance, t.chunk);
       auto fetch = b.create<scf::IfOp>(loc, TypeRange{b.getI32Type()}, inRange, true);
@@ -801,20 +871,24 @@ private:
         emitGpuFence(b, loc); // acquire: the flag before the values
         emitIf(b, loc, t.active, [&](OpBuilder &b) {
           Value isPrefix = cmp(arith::CmpIPredicate::eq, status, i32(2));
-          Value slot = scratchIndex(b, loc, predecessor, c0);
-          for (size_t k = 0; k < n; ++k) {
-            if (!needed[k])
-              continue;
-            auto pick = b.create<scf::IfOp>(loc, TypeRange{types[k]}, isPrefix, true);
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(pick.thenBlock());
-            b.create<scf::YieldOp>(
-                loc, b.create<memref::LoadOp>(loc, scratchArgs[n + k], slot).getResult());
-            b.setInsertionPointToStart(pick.elseBlock());
-            b.create<scf::YieldOp>(loc,
-                                   b.create<memref::LoadOp>(loc, scratchArgs[k], slot).getResult());
-            b.setInsertionPointAfter(pick);
-            b.create<memref::StoreOp>(loc, pick.getResult(0), m.window[k], t.threadId);
+          for (int64_t j = 0; j < lanes; ++j) {
+            Value slot = scratchIndex(b, loc, predecessor, index(j));
+            for (size_t k = 0; k < n; ++k) {
+              if (!needed[k])
+                continue;
+              Type type = types[k * lanes];
+              auto pick = b.create<scf::IfOp>(loc, TypeRange{type}, isPrefix, true);
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(pick.thenBlock());
+              b.create<scf::YieldOp>(
+                  loc, b.create<memref::LoadOp>(loc, scratchArgs[n + k], slot).getResult());
+              b.setInsertionPointToStart(pick.elseBlock());
+              b.create<scf::YieldOp>(
+                  loc, b.create<memref::LoadOp>(loc, scratchArgs[k], slot).getResult());
+              b.setInsertionPointAfter(pick);
+              b.create<memref::StoreOp>(loc, pick.getResult(0), m.window[k],
+                                        cellIndex(b, loc, t.threadId, j));
+            }
           }
         });
         b.create<scf::YieldOp>(loc, status);
@@ -839,8 +913,8 @@ private:
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(window.getBody());
           ValueRange args = window.getRegionIterArgs();
-          SmallVector<Value> later(args.take_front(n));
-          Value laterValid = args[n], stopped = args[n + 1];
+          SmallVector<Value> later(args.take_front(width));
+          Value laterValid = args[width], stopped = args[width + 1];
           Value slot = b.create<arith::AddIOp>(
               loc, b.create<arith::MulIOp>(loc, window.getInductionVar(), t.lanesPerBlock),
               t.laneInGroup);
@@ -848,11 +922,7 @@ private:
           Value take = b.create<arith::AndIOp>(
               loc, b.create<arith::XOrIOp>(loc, stopped, i1(true)),
               cmp(arith::CmpIPredicate::ne, status, i32(0)));
-          SmallVector<Value> earlier;
-          for (size_t k = 0; k < n; ++k)
-            earlier.push_back(needed[k]
-                                  ? b.create<memref::LoadOp>(loc, m.window[k], slot).getResult()
-                                  : later[k]);
+          SmallVector<Value> earlier = loadSharedLanes(b, loc, m.window, slot, later);
           auto [next, nextValid] = optionalCombine(b, loc, earlier, take, later, laterValid);
           next.push_back(nextValid);
           next.push_back(
@@ -888,8 +958,8 @@ private:
 
       // The inclusive prefix: the exclusive one, then the tile's aggregate.
       b.setInsertionPointAfter(loop);
-      SmallVector<Value> exclusive(loop.getResults().slice(1, n));
-      Value exclusiveValid = loop.getResult(n + 1);
+      SmallVector<Value> exclusive(loop.getResults().slice(1, width));
+      Value exclusiveValid = loop.getResult(width + 1);
       inLaneThreads([&](Value aggregateValid) {
         auto [inclusive, inclusiveValid] = optionalCombine(
             b, loc, exclusive, exclusiveValid, flatRegisterCarries(), aggregateValid);
@@ -974,17 +1044,20 @@ private:
   /// elements (past the end of the last chunk) are skipped. The `lookback`
   /// kernel is pass 3 with the tile's chunk from a ticket and its carry from
   /// the look-back (emitLookback).
-  void emitSharedChunkPass(OpBuilder &builder, StringRef name, TypeRange scratch, ChunkedPass pass,
+  LogicalResult emitSharedChunkPass(OpBuilder &builder, StringRef name, TypeRange scratch,
+                                    ChunkedPass pass,
                            int64_t runs) {
     OpBuilder::InsertionGuard guard(builder);
     Location loc = group.getLoc();
     auto scan = cast<ScanOp>(anchor);
     MLIRContext *ctx = builder.getContext();
-    int64_t threads = gpuBlockThreads(), lanesPerBlock = threads / runs;
+    // Lane blocks of `vector` lanes: a cell per lane in the shared arrays.
+    int64_t threads = gpuBlockThreads(), lanesPerBlock = threads / runs, cells = blockLanes();
     auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
     SmallVector<Type> sharedTypes;
     for (Value input : anchorInputs())
-      sharedTypes.push_back(MemRefType::get({threads}, getElementTypeOrSelf(input.getType()),
+      sharedTypes.push_back(MemRefType::get({threads * cells},
+                                            getElementTypeOrSelf(input.getType()),
                                             MemRefLayoutAttrInterface(), workgroup));
     auto sharedI32 = [&](int64_t size) {
       return MemRefType::get({size}, builder.getI32Type(), MemRefLayoutAttrInterface(), workgroup);
@@ -997,16 +1070,26 @@ private:
       // exclusive prefix of each lane (and whether it has one), and two
       // words: the ticket, then whether a lane is still looking back.
       for (Value input : anchorInputs())
-        sharedTypes.push_back(MemRefType::get({threads}, getElementTypeOrSelf(input.getType()),
+        sharedTypes.push_back(MemRefType::get({threads * cells},
+                                              getElementTypeOrSelf(input.getType()),
                                               MemRefLayoutAttrInterface(), workgroup));
       sharedTypes.push_back(sharedI32(threads));
       for (Value input : anchorInputs())
-        sharedTypes.push_back(MemRefType::get({lanesPerBlock},
+        sharedTypes.push_back(MemRefType::get({lanesPerBlock * cells},
                                               getElementTypeOrSelf(input.getType()),
                                               MemRefLayoutAttrInterface(), workgroup));
       sharedTypes.push_back(sharedI32(lanesPerBlock));
       sharedTypes.push_back(sharedI32(2));
     }
+    int64_t sharedBytes = 0;
+    for (Type type : sharedTypes) {
+      auto array = cast<MemRefType>(type);
+      sharedBytes += array.getNumElements() * array.getElementTypeBitWidth() / 8;
+    }
+    if (sharedBytes > kMaxSharedBytes)
+      return anchor->emitOpError("the tiling needs ")
+             << sharedBytes << " bytes of shared memory a block, more than " << kMaxSharedBytes
+             << ": use fewer warps or a narrower vector";
     gpu::GPUFuncOp func = createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock,
                                         sharedTypes, /*tileState=*/lookback);
     scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
@@ -1030,6 +1113,9 @@ private:
     Shape shape = computeShape(builder, loc);
     this->shape = &shape;
     analyzeCarries();
+    // Carries cross threads lane by lane: every lane keeps its own.
+    if (cells > 1)
+      uniform.assign(uniform.size(), false);
     auto index = [&](int64_t v) { return builder.create<arith::ConstantIndexOp>(loc, v); };
     Value lanesValue = index(lanesPerBlock), runLength = index(chunkLength / runs);
     Value steps = shape.dims[scan.getAxis()];
@@ -1046,6 +1132,8 @@ private:
         loc, builder.create<arith::MulIOp>(loc, groupIndex, lanesValue), laneInGroup);
     Value active =
         builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, laneBlock, shape.blocks);
+    if (cells > 1)
+      scratchLanes = decodeBlock(builder, loc, laneBlock);
     auto [chunkFirst, chunkLast] = chunkSteps(builder, loc, scan, chunk);
     Value runFirst = builder.create<arith::MinUIOp>(
         loc, builder.create<arith::AddIOp>(loc, chunkFirst,
@@ -1061,8 +1149,7 @@ private:
       OpBuilder::InsertionGuard guard(builder);
       builder.setInsertionPointToStart(ifOp.thenBlock());
       currentBlock = laneBlock;
-      decodeBlock(builder, loc, laneBlock);
-      emitPerThreadLanes(builder, loc, index(1), [&](int64_t) { body(); });
+      withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), body);
     };
     // A full run is unrolled when short, so that its loads are all in
     // flight at once; the partial runs of the last chunk loop.
@@ -1083,15 +1170,35 @@ private:
           emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
         });
       };
-      if (runSteps > kMaxUnrolledRun) {
-        walk(false);
+      auto walkSteps = [&]() {
+        if (runSteps > kMaxUnrolledRun) {
+          walk(false);
+          return;
+        }
+        Value full = builder.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::eq, builder.create<arith::SubIOp>(loc, runEnd, from),
+            index(runSteps));
+        emitIfElse(
+            builder, loc, full, [&](OpBuilder &) { walk(true); },
+            [&](OpBuilder &) { walk(false); });
+      };
+      if (!lanesInBlock) {
+        walkSteps();
         return;
       }
-      Value full = builder.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::eq, builder.create<arith::SubIOp>(loc, runEnd, from),
-          index(runSteps));
+      // A full lane block moves its lanes in vectors; a partial one repeats
+      // its last lane.
+      Value partial = lanesInBlock;
+      Value fullBlock =
+          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, partial, index(cells));
       emitIfElse(
-          builder, loc, full, [&](OpBuilder &) { walk(true); }, [&](OpBuilder &) { walk(false); });
+          builder, loc, fullBlock,
+          [&](OpBuilder &) {
+            lanesInBlock = Value();
+            walkSteps();
+            lanesInBlock = partial;
+          },
+          [&](OpBuilder &) { walkSteps(); });
     };
 
     // With several runs of a lane in each warp (lanes dividing 32), the runs
@@ -1108,8 +1215,7 @@ private:
       // last lane block walk nothing.
       Value walks = builder.create<arith::AndIOp>(loc, active, runValid);
       currentBlock = laneBlock;
-      decodeBlock(builder, loc, laneBlock);
-      emitPerThreadLanes(builder, loc, index(1), [&](int64_t) {
+      withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), [&] {
         writeOutputs = false;
         emitIf(builder, loc, walks, [&](OpBuilder &) { walkRun(true, runFirst); });
         writeOutputs = true;
@@ -1135,9 +1241,7 @@ private:
         builder.setInsertionPointToStart(storeTotal.thenBlock());
         Value slot = builder.create<arith::AddIOp>(
             loc, builder.create<arith::MulIOp>(loc, warp, lanesValue), laneInGroup);
-        for (size_t k = 0; k < shared.size(); ++k)
-          if (needed[k])
-            builder.create<memref::StoreOp>(loc, mine[k], shared[k], slot);
+        storeSharedLanes(builder, loc, mine, shared, slot);
         builder.create<memref::StoreOp>(
             loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), mineValid), sharedValid,
             slot);
@@ -1149,10 +1253,7 @@ private:
       writeOutputs = false;
       emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
       writeOutputs = true;
-      for (size_t k = 0; k < shared.size(); ++k)
-        if (needed[k])
-          builder.create<memref::StoreOp>(loc, loadCarry(builder, loc, {}, k, index(0)),
-                                          shared[k], threadId);
+      storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
       builder.create<memref::StoreOp>(
           loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
           threadId);
@@ -1195,13 +1296,8 @@ private:
       // before this one.
       Value startValid;
       if (lookback) {
-        SmallVector<Value> prefix;
-        for (size_t k = 0; k < n; ++k)
-          prefix.push_back(needed[k] ? builder.create<memref::LoadOp>(loc, memory.prefix[k],
-                                                                      laneInGroup)
-                                           .getResult()
-                                     : loadCarry(builder, loc, {}, k, index(0)));
-        setRegisterCarries(prefix);
+        setRegisterCarries(
+            loadSharedLanes(builder, loc, memory.prefix, laneInGroup, flatRegisterCarries()));
         startValid = builder.create<arith::CmpIOp>(
             loc, arith::CmpIPredicate::ne,
             builder.create<memref::LoadOp>(loc, memory.prefixValid, laneInGroup),
@@ -1249,6 +1345,8 @@ private:
     builder.setInsertionPointToEnd(entry);
     builder.create<gpu::ReturnOp>(loc);
     scratchArgs = ValueRange();
+    scratchLanes = Value();
+    return success();
   }
 
   /// `values` and `valid` of the thread `distance` lanes below in the warp
@@ -1281,11 +1379,31 @@ private:
     return {out, b.create<arith::AndIOp>(loc, otherValid, inRange)};
   }
 
+  /// `combine` on flat lists of the register carries of several lanes
+  /// (operand-major: operand k of lane j at k x lanes + j), lane by lane.
+  SmallVector<Value> combineLanes(OpBuilder &b, ArrayRef<Value> earlier, ArrayRef<Value> later) {
+    size_t n = anchorInputs().size();
+    size_t lanes = earlier.size() / n;
+    if (lanes == 1)
+      return combine(b, earlier, later);
+    SmallVector<Value> out(earlier.size());
+    for (size_t j = 0; j < lanes; ++j) {
+      SmallVector<Value> lhs, rhs;
+      for (size_t k = 0; k < n; ++k) {
+        lhs.push_back(earlier[k * lanes + j]);
+        rhs.push_back(later[k * lanes + j]);
+      }
+      for (auto [k, value] : llvm::enumerate(combine(b, lhs, rhs)))
+        out[k * lanes + j] = value;
+    }
+    return out;
+  }
+
   /// `earlier` then `later`, either of which may be absent (not valid).
   std::pair<SmallVector<Value>, Value> optionalCombine(OpBuilder &b, Location loc,
                                                        ArrayRef<Value> earlier, Value earlierValid,
                                                        ArrayRef<Value> later, Value laterValid) {
-    SmallVector<Value> both = combine(b, earlier, later), out;
+    SmallVector<Value> both = combineLanes(b, earlier, later), out;
     for (size_t k = 0; k < earlier.size(); ++k) {
       Value kept = b.create<arith::SelectOp>(loc, laterValid, both[k], earlier[k]);
       out.push_back(b.create<arith::SelectOp>(loc, earlierValid, kept, later[k]));
@@ -1307,25 +1425,19 @@ private:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       ValueRange iterArgs = loop.getRegionIterArgs();
-      setRegisterCarries(iterArgs.drop_back());
+      SmallVector<Value> mine(iterArgs.drop_back());
       Value have = iterArgs.back();
       Value slot = b.create<arith::AddIOp>(
           loc, b.create<arith::MulIOp>(loc, loop.getInductionVar(), lanesPerBlock), laneInGroup);
       Value zero32 = b.create<arith::ConstantIntOp>(loc, 0, 32);
       Value otherValid = b.create<arith::CmpIOp>(
           loc, arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, sharedValid, slot), zero32);
-      size_t n = anchorInputs().size();
-      SmallVector<Value> mine(n), other(n);
-      for (size_t k = 0; k < n; ++k) {
-        mine[k] = loadCarry(b, loc, {}, k, c0);
-        other[k] = needed[k] ? b.create<memref::LoadOp>(loc, shared[k], slot).getResult() : mine[k];
+      SmallVector<Value> other = loadSharedLanes(b, loc, shared, slot, mine);
+      SmallVector<Value> both = combineLanes(b, mine, other), next;
+      for (size_t i = 0; i < mine.size(); ++i) {
+        Value kept = b.create<arith::SelectOp>(loc, otherValid, both[i], mine[i]);
+        next.push_back(b.create<arith::SelectOp>(loc, have, kept, other[i]));
       }
-      SmallVector<Value> both = combine(b, mine, other);
-      for (size_t k = 0; k < n; ++k) {
-        Value kept = b.create<arith::SelectOp>(loc, otherValid, both[k], mine[k]);
-        storeCarry(b, loc, {}, k, b.create<arith::SelectOp>(loc, have, kept, other[k]), c0);
-      }
-      SmallVector<Value> next = flatRegisterCarries();
       next.push_back(b.create<arith::OrIOp>(loc, have, otherValid));
       b.create<scf::YieldOp>(loc, next);
     }
@@ -1333,13 +1445,47 @@ private:
     return loop.getResults().back();
   }
 
+  /// The cells of `slot` in the shared arrays `shared` (one per operand, a
+  /// cell per lane of a thread), as a flat list of register carries;
+  /// operands whose carry is not needed keep their value in `otherwise`.
+  SmallVector<Value> loadSharedLanes(OpBuilder &b, Location loc, ArrayRef<Value> shared,
+                                     Value slot, ArrayRef<Value> otherwise) {
+    size_t lanes = otherwise.size() / shared.size();
+    SmallVector<Value> values(otherwise);
+    for (size_t k = 0; k < shared.size(); ++k)
+      for (size_t j = 0; j < lanes; ++j)
+        if (needed[k])
+          values[k * lanes + j] =
+              b.create<memref::LoadOp>(loc, shared[k], cellIndex(b, loc, slot, j));
+    return values;
+  }
+
+  /// Stores a flat list of register carries to the cells of `slot` in the
+  /// shared arrays `shared` (the needed operands).
+  void storeSharedLanes(OpBuilder &b, Location loc, ArrayRef<Value> values,
+                        ArrayRef<Value> shared, Value slot) {
+    size_t lanes = values.size() / shared.size();
+    for (size_t k = 0; k < shared.size(); ++k)
+      for (size_t j = 0; j < lanes; ++j)
+        if (needed[k])
+          b.create<memref::StoreOp>(loc, values[k * lanes + j], shared[k],
+                                    cellIndex(b, loc, slot, j));
+  }
+
   /// Where lane `lane` of the thread's block keeps chunk `chunk`'s value.
+  /// A partial lane block of the shared-chunk shapes keeps the values of
+  /// the lanes that repeat its last one in that lane's cell (scratchLanes):
+  /// every kernel of a strategy then finds them where the others wrote.
   Value scratchIndex(OpBuilder &b, Location loc, Value chunk, Value lane) {
     Value width = b.create<arith::ConstantIndexOp>(loc, blockLanes());
     Value row = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, chunk, shape->blocks),
                                         currentBlock);
-    return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, row, width),
-                                   carryIndex(b, loc, lane));
+    Value inBlock = carryIndex(b, loc, lane);
+    if (scratchLanes)
+      inBlock = b.create<arith::MinUIOp>(
+          loc, inBlock,
+          b.create<arith::SubIOp>(loc, scratchLanes, b.create<arith::ConstantIndexOp>(loc, 1)));
+    return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, row, width), inBlock);
   }
 
   /// The steps [first, last) in scan order of chunk `chunk`.
@@ -1471,9 +1617,14 @@ private:
   /// The point of the domain for lane `lane` of the block at `t` on the axis.
   SmallVector<Value> pointIndex(OpBuilder &b, Location loc, Value lane, Value t) {
     SmallVector<Value> idx(laneBase);
-    if (shape->innerDim)
-      idx[*shape->innerDim] =
-          b.create<arith::AddIOp>(loc, laneBase[*shape->innerDim], carryIndex(b, loc, lane));
+    if (shape->innerDim) {
+      Value inBlock = carryIndex(b, loc, lane);
+      if (lanesInBlock) // a partial block repeats its last lane
+        inBlock = b.create<arith::MinUIOp>(
+            loc, inBlock,
+            b.create<arith::SubIOp>(loc, lanesInBlock, b.create<arith::ConstantIndexOp>(loc, 1)));
+      idx[*shape->innerDim] = b.create<arith::AddIOp>(loc, laneBase[*shape->innerDim], inBlock);
+    }
     if (axis)
       idx[*axis] = t;
     return idx;
@@ -1512,6 +1663,10 @@ private:
       IRMapping mapping;
       for (auto [i, input] : llvm::enumerate(map.getInputs())) {
         AffineMap indexing = map.getIndexingMap(i);
+        if (level == Level::Point && indexing.isIdentity()) {
+          mapping.map(map.getBody().getArgument(i), pointScalar(b, loc, input, idx, env));
+          continue;
+        }
         SmallVector<Value> inputIdx;
         for (unsigned q = 0; q < indexing.getNumResults(); ++q)
           inputIdx.push_back(idx[indexing.getDimPosition(q)]);
@@ -1534,7 +1689,10 @@ private:
       if (valueLevel != level)
         continue;
       Value scalar = scalarAt(b, loc, value, idx, env);
-      b.create<memref::StoreOp>(loc, scalar, funcArg(target), idx);
+      if (pendingStores && level == Level::Point && rowAligned(target))
+        (*pendingStores)[target].push_back(scalar);
+      else
+        b.create<memref::StoreOp>(loc, scalar, funcArg(target), idx);
     }
   }
 
@@ -1634,14 +1792,16 @@ private:
     Block &combiner = anchor->getRegion(0).front();
     for (bool changed = true; changed;) {
       changed = false;
-      for (size_t k = 0; k < n; ++k)
-        if (needed[k])
-          for (unsigned j : argumentsRead(combiner, combiner.getTerminator()->getOperand(k)))
-            if (j < n && !needed[j]) { // an lhs argument: the carry of operand j
-              needed[j] = changed = true;
-            } else if (combinesAggregates && j >= n && !needed[j - n]) {
-              needed[j - n] = changed = true; // an rhs aggregate of operand j - n
-            }
+      for (size_t k = 0; k < n; ++k) {
+        if (!needed[k])
+          continue;
+        for (unsigned j : argumentsRead(combiner, combiner.getTerminator()->getOperand(k))) {
+          if (j < n && !needed[j]) // an lhs argument: the carry of operand j
+            needed[j] = changed = true;
+          else if (combinesAggregates && j >= n && !needed[j - n])
+            needed[j - n] = changed = true; // an rhs aggregate of operand j - n
+        }
+      }
     }
     return needed;
   }
@@ -1665,8 +1825,153 @@ private:
     evalMaps(b, loc, Level::Point, /*beforeAnchor=*/true, point, env);
     SmallVector<Value> values;
     for (Value input : anchorInputs())
-      values.push_back(scalarAt(b, loc, input, point, env));
+      values.push_back(pointScalar(b, loc, input, point, env));
     return values;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Vector access (GPU, aligned kernels)
+  //===--------------------------------------------------------------------===//
+
+  /// Whether `memory` is a kernel argument whose rows the runtime's aligned
+  /// specialization aligns to 16 bytes (kAlignmentAttr) with unit innermost
+  /// stride, of an element a whole number of bytes wide.
+  bool rowAligned(Value memory) {
+    auto alignment = kernel->getAttrOfType<IntegerAttr>(kAlignmentAttr);
+    if (!gpuModule || !alignment || alignment.getInt() < kVectorBytes ||
+        memoryIndex.lookup(memory) >= kernel.getNumArguments())
+      return false;
+    auto type = cast<MemRefType>(memory.getType());
+    unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return bits % 8 == 0 && llvm::isPowerOf2_32(bits) && type.getRank() > 0 &&
+           succeeded(getStridesAndOffset(type, strides, offset)) && strides.back() == 1;
+  }
+
+  /// Whether the register chunk being emitted moves the lanes of its point
+  /// in vectors: a full block of `vector` (a power of 2) lanes of a GPU
+  /// thread, which starts at a multiple of `vector` in its row, along the
+  /// innermost dimension (not the axis: a scan along it has lanes in
+  /// another dimension).
+  bool vectorAccess() {
+    return gpuModule && registerCarries && chunkLanes > 1 && llvm::isPowerOf2_64(chunkLanes) &&
+           shape->innerDim && *shape->innerDim + 1 == static_cast<int64_t>(shape->dims.size()) &&
+           !laneOffset && !lanesInBlock;
+  }
+
+  /// The group inputs read from aligned kernel arguments at the point
+  /// itself: the anchor's inputs and the identity-indexed inputs of maps at
+  /// points.
+  llvm::SetVector<Value> pointReads() {
+    llvm::SetVector<Value> reads;
+    auto add = [&](Value tensor) {
+      if (Value memory = inputMemref.lookup(tensor); memory && rowAligned(memory))
+        reads.insert(tensor);
+    };
+    for (Value input : anchorInputs())
+      add(input);
+    for (Operation &op : group.getBody().front().without_terminator())
+      if (auto map = dyn_cast<MapOp>(op); map && levels.lookup(map) == Level::Point)
+        for (auto [i, input] : llvm::enumerate(map.getInputs()))
+          if (map.getIndexingMap(i).isIdentity())
+            add(input);
+    return reads;
+  }
+
+  /// The input `tensor` at `point` (its identity index): the lane's element
+  /// of a vector loaded for the register chunk, else a scalar load.
+  Value pointScalar(OpBuilder &b, Location loc, Value tensor, ArrayRef<Value> point, Env &env) {
+    if (Value known = env.lookup(tensor))
+      return known;
+    if (pointLanes)
+      if (auto it = pointLanes->find(tensor); it != pointLanes->end())
+        return it->second[unrolledLane];
+    return scalarAt(b, loc, tensor, point, env);
+  }
+
+  /// The global pointer to `memory` (a function argument) at `idx`.
+  Value pointerAt(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx) {
+    auto metadata = b.create<memref::ExtractStridedMetadataOp>(loc, memory);
+    Value linear = metadata.getOffset();
+    for (auto [i, stride] : llvm::zip(idx, metadata.getStrides()))
+      linear = b.create<arith::AddIOp>(loc, linear, b.create<arith::MulIOp>(loc, i, stride));
+    return globalPointer(b, loc, memory, linear);
+  }
+
+  /// The chunk's lanes of `memory` from `idx` (lane 0) on: vectors of at
+  /// most 16 bytes, each aligned to its size.
+  template <typename Access>
+  void forVectors(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx, Access access) {
+    Type element = getElementTypeOrSelf(memory.getType());
+    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    int64_t width = std::min<int64_t>(chunkLanes, kVectorBytes / bytes);
+    auto type = VectorType::get({width}, element);
+    Value first = pointerAt(b, loc, memory, idx);
+    auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
+    for (int64_t lane = 0; lane < chunkLanes; lane += width) {
+      Value at = lane == 0 ? first
+                           : b.create<LLVM::GEPOp>(loc, pointer, element, first,
+                                                   ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(lane)})
+                                 .getResult();
+      access(type, at, width * bytes, lane);
+    }
+  }
+
+  /// Loads the chunk's lanes of `memory` at `idx`, one scalar per lane.
+  SmallVector<Value> loadLanes(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx,
+                               bool invariant) {
+    SmallVector<Value> lanes;
+    forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t align, int64_t) {
+      Value vector = b.create<LLVM::LoadOp>(loc, type, at, align, /*isVolatile=*/false,
+                                            /*isNonTemporal=*/false, invariant);
+      for (int64_t j = 0; j < type.getNumElements(); ++j)
+        lanes.push_back(b.create<LLVM::ExtractElementOp>(
+            loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j)));
+    });
+    return lanes;
+  }
+
+  /// Stores `lanes` (one scalar per lane of the chunk) to `memory` at `idx`.
+  void storeLanes(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx,
+                  ArrayRef<Value> lanes) {
+    forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t align, int64_t lane) {
+      Value vector = b.create<LLVM::PoisonOp>(loc, type);
+      for (int64_t j = 0; j < type.getNumElements(); ++j)
+        vector = b.create<LLVM::InsertElementOp>(
+            loc, vector, lanes[lane + j], b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j));
+      b.create<LLVM::StoreOp>(loc, vector, at, align);
+    });
+  }
+
+  /// Emits `body` (the lanes of one step at axis position `t`) with the
+  /// chunk's point reads loaded as vectors before it and its point writes
+  /// stored as vectors after it, where vectorAccess() allows.
+  void withVectorLanes(OpBuilder &b, Location loc, Value t, function_ref<void()> body) {
+    if (!vectorAccess()) {
+      body();
+      return;
+    }
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    SmallVector<Value> point = pointIndex(b, loc, c0, t);
+    llvm::DenseSet<Value> written;
+    for (auto [value, target] : outputs)
+      written.insert(target);
+    llvm::DenseMap<Value, SmallVector<Value>> loaded;
+    for (Value tensor : pointReads()) {
+      Value memory = inputMemref.lookup(tensor);
+      // Memory the group does not write is constant while it runs: the
+      // loads may take the read-only path.
+      loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, !written.contains(memory));
+    }
+    llvm::MapVector<Value, SmallVector<Value>> stores;
+    pointLanes = &loaded;
+    pendingStores = &stores;
+    body();
+    pointLanes = nullptr;
+    pendingStores = nullptr;
+    for (auto &[target, lanes] : stores)
+      storeLanes(b, loc, funcArg(target), point, lanes);
   }
 
   //===--------------------------------------------------------------------===//
@@ -1881,34 +2186,36 @@ private:
         after = combine(b, lhs, rhs);
       }
     }
-    forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
-      Env env;
-      SmallVector<Value> point = pointIndex(b, loc, lane, t);
-      SmallVector<Value> x = anchorScalars(b, loc, point, env);
-      for (size_t k = 0; k < n; ++k)
-        if (uniform[k])
-          x[k] = shared[k]; // computed once, before the lanes
-      SmallVector<Value> scanned(n);
-      if (first) {
-        scanned = x;
-      } else {
-        SmallVector<Value> carry(n);
+    withVectorLanes(b, loc, t, [&] {
+      forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
+        Env env;
+        SmallVector<Value> point = pointIndex(b, loc, lane, t);
+        SmallVector<Value> x = anchorScalars(b, loc, point, env);
         for (size_t k = 0; k < n; ++k)
-          carry[k] = uniform[k] ? before[k] : loadCarry(b, loc, carries, k, lane);
-        SmallVector<Value> next = combine(b, carry, x);
+          if (uniform[k])
+            x[k] = shared[k]; // computed once, before the lanes
+        SmallVector<Value> scanned(n);
+        if (first) {
+          scanned = x;
+        } else {
+          SmallVector<Value> carry(n);
+          for (size_t k = 0; k < n; ++k)
+            carry[k] = uniform[k] ? before[k] : loadCarry(b, loc, carries, k, lane);
+          SmallVector<Value> next = combine(b, carry, x);
+          for (size_t k = 0; k < n; ++k)
+            scanned[k] = scan && scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
+          x = next;
+        }
         for (size_t k = 0; k < n; ++k)
-          scanned[k] = scan && scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
-        x = next;
-      }
-      for (size_t k = 0; k < n; ++k)
-        if (!uniform[k])
-          storeCarry(b, loc, carries, k, x[k], lane);
-      if (!scan || !writeOutputs)
-        return;
-      for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
-        env[result] = value;
-      evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
-      storeOutputs(b, loc, Level::Point, point, env);
+          if (!uniform[k])
+            storeCarry(b, loc, carries, k, x[k], lane);
+        if (!scan || !writeOutputs)
+          return;
+        for (auto [result, value] : llvm::zip(scan.getScanned(), scanned))
+          env[result] = value;
+        evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
+        storeOutputs(b, loc, Level::Point, point, env);
+      });
     });
     for (size_t k = 0; k < n; ++k)
       if (uniform[k])
@@ -2055,19 +2362,24 @@ private:
     });
   }
 
+  /// The reduce of the block's lanes: every chunk, or only chunk
+  /// `onlyChunk` when given (a GPU thread per chunk).
   void emitReduce(OpBuilder &b, Location loc, ReduceOp reduce, Value laneCount,
-                  ArrayRef<Value> carries) {
+                  ArrayRef<Value> carries, Value onlyChunk = Value()) {
     int64_t a = reduce.getAxis();
     Value size = shape->dims[a];
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
     Value chunkSize = chunk ? b.create<arith::ConstantIndexOp>(loc, *chunk).getResult() : size;
-    Value chunks = chunk ? b.create<arith::CeilDivUIOp>(loc, size, chunkSize).getResult()
-                         : b.create<arith::MinUIOp>(loc, size, c1).getResult();
-    auto chunkLoop = b.create<scf::ForOp>(loc, c0, chunks, c1);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(chunkLoop.getBody());
-    Value j = chunkLoop.getInductionVar();
+    Value j = onlyChunk;
+    if (!j) {
+      Value chunks = chunk ? b.create<arith::CeilDivUIOp>(loc, size, chunkSize).getResult()
+                           : b.create<arith::MinUIOp>(loc, size, c1).getResult();
+      auto chunkLoop = b.create<scf::ForOp>(loc, c0, chunks, c1);
+      b.setInsertionPointToStart(chunkLoop.getBody());
+      j = chunkLoop.getInductionVar();
+    }
     Value first = b.create<arith::MulIOp>(loc, j, chunkSize);
     Value afterLast =
         b.create<arith::MinUIOp>(loc, b.create<arith::AddIOp>(loc, first, chunkSize), size);
@@ -2118,11 +2430,19 @@ private:
   // While a register chunk is emitted: its carries (per operand, per lane or
   // one cell when uniform), its width and the lane being unrolled.
   SmallVector<SmallVector<Value>> *registerCarries = nullptr;
+  // While a step of a vector register chunk is emitted (withVectorLanes):
+  // the lanes of each input read at the point, and of each point write
+  // waiting for its vector store.
+  llvm::DenseMap<Value, SmallVector<Value>> *pointLanes = nullptr;
+  llvm::MapVector<Value, SmallVector<Value>> *pendingStores = nullptr;
   int64_t chunkLanes = 1;
   int64_t unrolledLane = 0;
   // The first lane of the run being emitted, when it is not the block's
   // first: lanes index the block's points and carries from here.
   Value laneOffset;
+  // The lanes of the thread's block that exist, where the lanes past them
+  // repeat the last one (withThreadLanes), in memory and in scratch.
+  Value lanesInBlock, scratchLanes;
 };
 
 } // namespace

@@ -39,6 +39,13 @@ inline constexpr llvm::StringLiteral kScratchAttr = "mmrec.scratch";
 /// one status flag per tile); the kernel leaves it zero again.
 inline constexpr llvm::StringLiteral kTileStateAttr = "mmrec.tile_state";
 
+/// On an mmrec.kernel (an input of the GPU lowering, set by the runtime's
+/// aligned specialization): every argument's data pointer, and each of its
+/// strides but the innermost, is a multiple of this many bytes. With 16 and
+/// an innermost stride of 1 in the argument's type, a thread moves the
+/// `vector` lanes of a point in 16-byte loads and stores.
+inline constexpr llvm::StringLiteral kAlignmentAttr = "mmrec.alignment";
+
 /// How the GPU lowering schedules ops that have no #mmrec.tiling.
 struct GpuDefaults {
   ScanStrategy strategy = ScanStrategy::lanes;

@@ -75,7 +75,7 @@ mmrec.kernel @recurrence(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %h0: memref<?
 // thread those of the warps before its own and then the runs before it in
 // its warp (pass 3).
 // SHARED-LABEL: gpu.func @cumsum__group0_aggregate(
-// SHARED-SAME:      workgroup(%[[TOTALS:.*]] : memref<64xf32, #gpu.address_space<workgroup>>, %[[VALID:.*]] : memref<64xi32, #gpu.address_space<workgroup>>)
+// SHARED-SAME:      workgroup(%[[TOTALS:.*]] : memref<64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[VALID:.*]] : memref<64xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // SHARED-SAME:      mmrec.block_lanes = 8 : i64, mmrec.block_threads = 64 : i64, mmrec.chunk = 32 : i64
 // SHARED:         gpu.shuffle up %{{.*}}, %c8_i32, %c32_i32 : f32
 // SHARED:         gpu.shuffle up %{{.*}}, %c16_i32, %c32_i32 : f32

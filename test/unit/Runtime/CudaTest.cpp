@@ -158,17 +158,72 @@ TEST(CudaTest, LibraryScansChunkedAndLookback) {
       "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>",
       "#mmrec.tiling<strategy = chunked, chunk = 64, lanes = 64, vector = 1, warps = 4>",
       "#mmrec.tiling<strategy = lookback, chunk = 8, lanes = 16, vector = 1, warps = 2>",
-      "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 1, warps = 4>"};
-  for (const char *tiling : tilings)
-    for (const char *name :
-         {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
-      std::string text = withTiling(library::source(name, DType::F32), tiling);
-      std::vector<int64_t> shape = {2, 3, 150, 37};
-      library::RunReport report = library::runAndVerify(*ctx, name, DType::F32, shape,
-                                                        std::random_device{}(), 0, text);
-      EXPECT_TRUE(report.passed()) << name << " with " << tiling << ": relative error "
-                                   << report.relativeError << (report.nanFound ? " (NaN)" : "");
+      "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 1, warps = 4>",
+      "#mmrec.tiling<strategy = lanes, chunk = 64, lanes = 256, vector = 8, warps = 2>",
+      "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 64, vector = 8, warps = 2>",
+      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 64, vector = 4, warps = 2>"};
+  // Rows of 37 f32 are not 16-byte aligned (the generic code); rows of 44
+  // are (16-byte vectors, and a last lane block of 4 lanes).
+  for (int64_t lanes : {37, 44})
+    for (const char *tiling : tilings)
+      for (const char *name :
+           {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
+        std::string text = withTiling(library::source(name, DType::F32), tiling);
+        std::vector<int64_t> shape = {2, 3, 150, lanes};
+        library::RunReport report = library::runAndVerify(*ctx, name, DType::F32, shape,
+                                                          std::random_device{}(), 0, text);
+        EXPECT_TRUE(report.passed()) << name << " with " << tiling << ", " << lanes
+                                     << " lanes: relative error " << report.relativeError
+                                     << (report.nanFound ? " (NaN)" : "");
+      }
+}
+
+/// Launches `kernel` (kCumsum with some tiling) on a random [T, N] f32 view
+/// whose rows are `rowStride` floats apart, from `offset` floats past an
+/// allocation, and checks every output against the running sum.
+void expectCumsum(Context &ctx, const Kernel &kernel, std::mt19937 &rng, int64_t T, int64_t N,
+                  int64_t rowStride, int64_t offset, const std::string &what) {
+  size_t elements = offset + T * rowStride + 1;
+  std::vector<float> host(elements), out(elements, NAN);
+  for (float &v : host)
+    v = std::uniform_real_distribution<float>(-1, 1)(rng);
+  DeviceBuffer in(ctx, elements * 4), result(ctx, elements * 4);
+  in.upload(host.data(), elements * 4);
+  result.upload(out.data(), elements * 4);
+  auto view = [&](DeviceBuffer &buffer) {
+    return TensorView{static_cast<float *>(buffer.data()) + offset, DType::F32, {T, N},
+                      {rowStride, 1}, Device::CUDA};
+  };
+  kernel.launch({view(in), view(result)});
+  result.download(out.data(), elements * 4);
+  for (int64_t n = 0; n < N; ++n) {
+    double sum = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      size_t at = offset + t * rowStride + n;
+      sum += host[at];
+      ASSERT_NEAR(out[at], sum, 1e-3) << what << ": " << T << "x" << N << " rows of "
+                                      << rowStride << " at +" << offset << ", t " << t << ", n "
+                                      << n;
     }
+  }
+}
+
+/// A kernel with 16-byte lane vectors launched on views whose rows are
+/// aligned (the aligned code) and on views whose data, row stride or row
+/// length are not (the generic code): every output must be right.
+TEST(CudaTest, AlignedAndUnalignedViews) {
+  REQUIRE_GPU(ctx);
+  Kernel kernel = ctx->compile(withTiling(kCumsum,
+                                          "#mmrec.tiling<strategy = lanes, chunk = 64, "
+                                          "lanes = 256, vector = 8, warps = 2>"),
+                               "cumsum");
+  std::mt19937 rng(std::random_device{}());
+  // Aligned rows of 40 and 36 (a last lane block of 4); rows of 37; a row
+  // stride of 42 floats (168 bytes); data one float past an aligned address.
+  const int64_t cases[][4] = {{300, 40, 40, 0}, {300, 36, 36, 0}, {300, 37, 37, 0},
+                              {300, 40, 42, 0}, {300, 40, 40, 1}};
+  for (auto [T, N, rowStride, offset] : cases)
+    expectCumsum(*ctx, kernel, rng, T, N, rowStride, offset, "vectors of 8");
 }
 
 /// One lookback kernel launched again and again at changing shapes (an
@@ -183,25 +238,8 @@ TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   std::mt19937 rng(std::random_device{}());
   const int64_t shapes[][2] = {{1000, 37}, {5, 3}, {0, 4}, {20000, 70}, {16, 8}, {1000, 37}};
   for (auto [T, N] : shapes)
-    for (int launch = 0; launch < 2; ++launch) {
-      std::vector<float> host(T * N), out(T * N, NAN);
-      for (float &v : host)
-        v = std::uniform_real_distribution<float>(-1, 1)(rng);
-      DeviceBuffer in(*ctx, host.size() * 4 + 4), result(*ctx, out.size() * 4 + 4);
-      in.upload(host.data(), host.size() * 4);
-      result.upload(out.data(), out.size() * 4);
-      kernel.launch({TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
-                     TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)});
-      result.download(out.data(), out.size() * 4);
-      for (int64_t n = 0; n < N; ++n) {
-        double sum = 0;
-        for (int64_t t = 0; t < T; ++t) {
-          sum += host[t * N + n];
-          ASSERT_NEAR(out[t * N + n], sum, 1e-3) << "shape " << T << "x" << N << ", launch "
-                                                 << launch << ", t " << t << ", n " << n;
-        }
-      }
-    }
+    for (int launch = 0; launch < 2; ++launch)
+      expectCumsum(*ctx, kernel, rng, T, N, N, 0, "launch " + std::to_string(launch));
 }
 
 TEST(CudaTest, LongSequencesAndManyLanes) {

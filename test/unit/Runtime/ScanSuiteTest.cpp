@@ -271,8 +271,10 @@ struct Target {
 /// shuffles); and 64 lanes per block of 128 threads (2 runs per lane in
 /// different warps, through shared memory only); and `lookback`: tiles of 16
 /// steps x 8 lanes (8 runs of 2 steps, unrolled; windows of 8 tiles), of 32
-/// steps x 32 lanes (one run per lane: a window of one tile), and the
-/// default (32 lanes, chunks of 256 steps). Without a GPU the CUDA cases
+/// steps x 32 lanes (one run per lane: a window of one tile), the default
+/// (32 lanes, chunks of 256 steps), and with `vector` lanes a thread (8:
+/// 16-byte accesses where rows are aligned, a partial last lane block
+/// elsewhere). Without a GPU the CUDA cases
 /// report themselves skipped, with the reason.
 const Target kTargets[] = {
     {Device::CPU, "cpu", ""},
@@ -289,6 +291,14 @@ const Target kTargets[] = {
      "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 32, vector = 1, warps = 1>"},
     {Device::CUDA, "cuda_lookback_default",
      "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 32, vector = 1, warps = 4>"},
+    // Lane blocks of `vector` lanes a thread: 16 per tile (runs scanned with
+    // shuffles), 64 per tile (runs through shared memory only).
+    {Device::CUDA, "cuda_lookback_vector",
+     "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 128, vector = 8, warps = 2>"},
+    {Device::CUDA, "cuda_lookback_vector_runs",
+     "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 128, vector = 2, warps = 4>"},
+    {Device::CUDA, "cuda_chunked_shared_vector",
+     "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 16, vector = 4, warps = 2>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;

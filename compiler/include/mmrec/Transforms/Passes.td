@@ -92,7 +92,8 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
 
     Strategies (`strategy` of `#mmrec.tiling`, else the pass option):
 
-    - `lanes`: one kernel per group, as below.
+    - `lanes`: one kernel per group, as below; a reduce with chunks has a
+      thread per lane block and chunk.
     - `chunked` (scans): the axis is cut into chunks of `chunk` steps and the
       group becomes three kernels launched in order,
       `@<kernel>__group<i>_aggregate` (a thread per lane block and chunk:
@@ -104,8 +105,9 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
       (lane blocks x `vector` x chunks) elements, allocated by the caller.
     - `lookback` (scans): one kernel, `@<kernel>__group<i>`, one pass over
       memory with decoupled look-back (Merrill and Garland 2016). A block
-      covers a tile of `chunk` steps x `lanes` lanes (`vector` = 1; without a
-      tiling 32 lanes); it takes its tile from a ticket counter, its threads
+      covers a tile of `chunk` steps x `lanes` lanes (without a tiling 32;
+      lane blocks of `vector` lanes a thread); it takes its tile from a ticket
+      counter, its threads
       share each lane's chunk in runs, it publishes the tile's aggregate with
       a status flag, looks back over earlier tiles of its lanes a window of
       runs at a time, publishes its inclusive prefix and rescans its tile.
@@ -131,6 +133,19 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
     per lane block and chunk of C steps) and `mmrec.scratch` (the element
     types of its scratch memrefs); the grid is ceil(threads / block_threads)
     blocks.
+
+    Where fewer lanes than threads x `vector` share a chunk (`chunked` and
+    `lookback` with a small `lanes`), the block's threads exchange values
+    through shared memory, a cell per lane of each thread (at most 48 KiB a
+    block: an error names the tiling otherwise); a partial lane block at
+    the end of a row repeats its last lane in the others.
+
+    A kernel with `mmrec.alignment = 16` (the runtime's aligned
+    specialization: every argument's data and strides but the innermost
+    multiples of 16 bytes) moves the `vector` lanes of a full lane block of
+    each argument whose innermost stride is 1 in 16-byte (or narrower,
+    aligned) `llvm.load`/`llvm.store`s, when the lanes run along that
+    innermost dimension.
   }];
   let options = [
     Option<"strategy", "strategy", "std::string", /*default=*/"\"lanes\"",
