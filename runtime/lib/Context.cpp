@@ -372,8 +372,10 @@ private:
   /// and no two arguments share memory (it marks them noalias), else the
   /// generic one (in-place launches go there).
   const Variant &select(const TensorView *args, size_t count) const {
-    if (!contiguous)
-      return generic;
+    if (!contiguous || count > kMaxArgs)
+      return generic; // check() reports a wrong count
+    // Each view's byte range once: this runs on every launch.
+    std::pair<uintptr_t, uintptr_t> ranges[kMaxArgs];
     for (size_t i = 0; i < count; ++i) {
       const TensorView &v = args[i];
       if (v.rank() > 0 && v.strides.size() == v.shape.size() && v.shape.back() > 1 &&
@@ -383,9 +385,10 @@ private:
         return generic; // check() reports it
       if (contiguous->rowAlignment && !rowsAligned(v, contiguous->rowAlignment))
         return generic;
-      auto [low, high] = byteRange(v);
+      ranges[i] = byteRange(v);
+      auto [low, high] = ranges[i];
       for (size_t j = 0; j < i; ++j) {
-        auto [otherLow, otherHigh] = byteRange(args[j]);
+        auto [otherLow, otherHigh] = ranges[j];
         if (low <= high && otherLow <= otherHigh && !(high < otherLow || otherHigh < low))
           return generic;
       }
