@@ -1,7 +1,7 @@
 //===- Context.cpp - devices, compilation and launching -------------------===//
 //
 // compile(): parse, check combiners, fuse, analyze, then find the code in
-// memory, on disk, or build it: host object code for the CPU, a cubin for
+// memory, on disk, or build it: host object code for the CPU, PTX for
 // CUDA. launch(): check every argument, then run each group over its lane
 // blocks on the thread pool, or launch its GPU kernel on the caller's
 // stream. The launch path allocates nothing (descriptors live on the
@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -763,15 +764,22 @@ private:
                               std::to_string(cudaDevice->driver.version) + "\n" +
                               compilerIdentity() + "\n");
     // The launch of each group comes from its gpu.func, also on a cache hit
-    // (the lowering to gpu.func is quick; PTX and cubin are not).
+    // (the lowering to gpu.func is quick; PTX is not).
     mlir::OwningOpRef<mlir::ModuleOp> lowered = module.clone();
     std::vector<CudaLaunch> launches = lowerToGpuKernels(*lowered, name);
     std::shared_ptr<const CudaCode> code = findOrBuild<CudaCode>(
         cudaCode, name, key, chip.c_str(),
-        [&] { return linkPtx(*cudaDevice, compileToPtx(*lowered, name, chip), name); },
-        [&](const std::vector<char> &cubin) {
-          return loadCubin(cudaDevice, cubin, name, launches);
-        });
+        [&] {
+          std::string ptx = compileToPtx(*lowered, name, chip);
+          if (logLevel() >= LogLevel::Debug && disk.enabled()) {
+            // The exact PTX the driver assembles, for ptxas -v and profilers.
+            std::string path = disk.pathOf(key) + ".ptx";
+            std::ofstream(path) << ptx;
+            log(LogLevel::Debug, "kernel '" + name + "': PTX written to " + path);
+          }
+          return std::vector<char>(ptx.begin(), ptx.end());
+        },
+        [&](const std::vector<char> &ptx) { return loadPtx(cudaDevice, ptx, name, launches); });
     return Variant{std::move(key), std::move(analysis), nullptr, std::move(code)};
   }
 

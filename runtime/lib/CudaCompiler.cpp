@@ -1,6 +1,7 @@
 //===- CudaCompiler.cpp - kernels to CUDA modules -------------------------===//
 
 #include "CudaCompiler.h"
+#include "Log.h"
 
 #include "mmrec/Error.h"
 #include "mmrec/Pipelines/Pipelines.h"
@@ -115,41 +116,6 @@ std::string compileToPtx(ModuleOp module, const std::string &kernel, const std::
   return modules.front().ptx;
 }
 
-std::vector<char> linkPtx(const CudaDevice &device, const std::string &ptx,
-                          const std::string &kernel) {
-  const CudaDriver &driver = device.driver;
-  std::string context = "mmrec kernel '" + kernel + "'";
-  CudaContextScope scope(driver, device.context, context);
-  char errorLog[8192] = {};
-  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-  void *values[] = {errorLog, reinterpret_cast<void *>(sizeof(errorLog) - 1)};
-  CUlinkState link = nullptr;
-  driver.check(driver.cuLinkCreate(2, options, values, &link), context, "cuLinkCreate");
-  struct Destroy {
-    const CudaDriver &driver;
-    CUlinkState link;
-    ~Destroy() { driver.cuLinkDestroy(link); }
-  } destroy{driver, link};
-  std::string name = kernel + ".ptx";
-  CUresult added = driver.cuLinkAddData(link, CU_JIT_INPUT_PTX, const_cast<char *>(ptx.c_str()),
-                                        ptx.size() + 1, name.c_str(), 0, nullptr, nullptr);
-  if (added != CUDA_SUCCESS) {
-    try {
-      driver.check(added, context, "cuLinkAddData (the driver's PTX assembler)");
-    } catch (const Error &error) {
-      throw Error(std::string(error.what()) + "\n" + errorLog +
-                  "\nto reproduce: mmrec-translate --emit-ptx --chip=" + device.chip() +
-                  " --kernel " + kernel + " FILE.mlir -o k.ptx && ptxas -arch=" + device.chip() +
-                  " k.ptx");
-    }
-  }
-  void *cubin = nullptr;
-  size_t size = 0;
-  driver.check(driver.cuLinkComplete(link, &cubin, &size), context, "cuLinkComplete");
-  const char *bytes = static_cast<const char *>(cubin);
-  return std::vector<char>(bytes, bytes + size);
-}
-
 CudaCode::~CudaCode() {
   if (!module)
     return;
@@ -161,20 +127,50 @@ CudaCode::~CudaCode() {
   }
 }
 
-std::unique_ptr<CudaCode> loadCubin(std::shared_ptr<const CudaDevice> device,
-                                    const std::vector<char> &cubin, const std::string &kernel,
-                                    const std::vector<CudaLaunch> &launches) {
+/// What the code of a GPU kernel uses: registers (occupancy), local memory
+/// (spills), static shared memory.
+static void logResources(const CudaDriver &driver, CUfunction function, const std::string &name) {
+  auto attribute = [&](CUfunction_attribute which) {
+    int value = -1;
+    driver.cuFuncGetAttribute(&value, which, function);
+    return std::to_string(value);
+  };
+  log(LogLevel::Info, "GPU kernel '" + name + "': " + attribute(CU_FUNC_ATTRIBUTE_NUM_REGS) +
+                          " registers, " + attribute(CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES) +
+                          " bytes local memory (spills), " +
+                          attribute(CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES) +
+                          " bytes static shared memory");
+}
+
+std::unique_ptr<CudaCode> loadPtx(std::shared_ptr<const CudaDevice> device,
+                                  const std::vector<char> &ptx, const std::string &kernel,
+                                  const std::vector<CudaLaunch> &launches) {
   const CudaDriver &driver = device->driver;
   std::string context = "mmrec kernel '" + kernel + "'";
   CudaContextScope scope(driver, device->context, context);
   auto code = std::make_unique<CudaCode>();
   code->device = device;
-  driver.check(driver.cuModuleLoadData(&code->module, cubin.data()), context,
-               "cuModuleLoadData");
+  std::string text(ptx.begin(), ptx.end()); // NUL-terminated for the driver
+  char errorLog[8192] = {};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {errorLog, reinterpret_cast<void *>(sizeof(errorLog) - 1)};
+  CUresult loaded = driver.cuModuleLoadDataEx(&code->module, text.c_str(), 2, options, values);
+  if (loaded != CUDA_SUCCESS) {
+    try {
+      driver.check(loaded, context, "cuModuleLoadDataEx (the driver's PTX assembler)");
+    } catch (const Error &error) {
+      throw Error(std::string(error.what()) + "\n" + errorLog +
+                  "\nto reproduce: mmrec-translate --emit-ptx --chip=" + device->chip() +
+                  " --kernel " + kernel + " FILE.mlir -o k.ptx && ptxas -arch=" + device->chip() +
+                  " k.ptx");
+    }
+  }
   for (const CudaLaunch &launch : launches) {
     CudaGroup group{nullptr, launch};
     driver.check(driver.cuModuleGetFunction(&group.function, code->module, launch.name.c_str()),
                  context, ("cuModuleGetFunction(" + launch.name + ")").c_str());
+    if (logLevel() >= LogLevel::Info)
+      logResources(driver, group.function, launch.name);
     code->groups.push_back(group);
   }
   return code;

@@ -41,13 +41,10 @@ struct CudaDriver {
   X(cuCtxPushCurrent)                                                                            \
   X(cuCtxPopCurrent)                                                                             \
   X(cuCtxSynchronize)                                                                            \
-  X(cuModuleLoadData)                                                                            \
+  X(cuModuleLoadDataEx)                                                                          \
   X(cuModuleUnload)                                                                              \
   X(cuModuleGetFunction)                                                                         \
-  X(cuLinkCreate)                                                                                \
-  X(cuLinkAddData)                                                                               \
-  X(cuLinkComplete)                                                                              \
-  X(cuLinkDestroy)                                                                               \
+  X(cuFuncGetAttribute)                                                                          \
   X(cuLaunchKernel)                                                                              \
   X(cuStreamIsCapturing)                                                                         \
   X(cuMemAlloc)                                                                                  \

@@ -168,8 +168,24 @@ Scalar Scalar::to(DType dtype) const {
   return impl->scalar(builder.create<arith::TruncFOp>(impl->loc, to, v));
 }
 
-Scalar exp(const Scalar &x) { return unary<math::ExpOp>(x.impl, x); }
-Scalar log(const Scalar &x) { return unary<math::LogOp>(x.impl, x); }
+namespace {
+template <typename OpT>
+Scalar transcendental(BuilderImpl *impl, const Scalar &x, Accuracy accuracy) {
+  Scalar result = unary<OpT>(impl, x);
+  if (accuracy == Accuracy::Approximate) {
+    auto op = BuilderImpl::valueOf(result).getDefiningOp<OpT>();
+    op.setFastmath(arith::FastMathFlags::afn);
+  }
+  return result;
+}
+} // namespace
+
+Scalar exp(const Scalar &x, Accuracy accuracy) {
+  return transcendental<math::ExpOp>(x.impl, x, accuracy);
+}
+Scalar log(const Scalar &x, Accuracy accuracy) {
+  return transcendental<math::LogOp>(x.impl, x, accuracy);
+}
 Scalar log1p(const Scalar &x) { return unary<math::Log1pOp>(x.impl, x); }
 Scalar abs(const Scalar &x) { return unary<math::AbsFOp>(x.impl, x); }
 Scalar max(const Scalar &a, const Scalar &b) { return binary<arith::MaximumFOp>(a.impl, a, b); }

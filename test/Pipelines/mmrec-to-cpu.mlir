@@ -18,6 +18,6 @@
 // LIN-DAG: llvm.func @_mlir_ciface_linear_recurrence_h0__group0(
 
 // IR-LABEL: define void @assoc_scan_exp__group0(
-// IR: call float @llvm.log.f32
-// IR: call float @llvm.exp.f32
+// IR: call afn float @llvm.log.f32
+// IR: call afn float @llvm.exp.f32
 // IR-LABEL: define void @_mlir_ciface_assoc_scan_exp__group0(ptr %0, ptr %1, i64 %2, i64 %3)

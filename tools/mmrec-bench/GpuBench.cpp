@@ -270,6 +270,10 @@ int runGpuBench(Context &context, const GpuOptions &options) {
         std::find(options.kernels.begin(), options.kernels.end(), c.kernel) ==
             options.kernels.end())
       continue;
+    if (!options.shapes.empty() &&
+        std::find(options.shapes.begin(), options.shapes.end(), shapeText(c.shape)) ==
+            options.shapes.end())
+      continue;
     std::fprintf(stderr, "mmrec-bench: %s %s %s ...\n", c.kernel.c_str(),
                  shapeText(c.shape).c_str(), dtypeName(c.dtype));
     rows.push_back(measure(timer, context, c, options, copy));

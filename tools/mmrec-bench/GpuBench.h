@@ -16,6 +16,8 @@ struct GpuOptions {
   std::string tiling;
   /// Only these kernels (all when empty).
   std::vector<std::string> kernels;
+  /// Only these shapes, as printed ("2x8x32768x128"; all when empty).
+  std::vector<std::string> shapes;
   std::string csvPath, jsonPath, plotPath;
   bool launchOverhead = false;
   bool small = false;

@@ -53,6 +53,10 @@ llvm::cl::opt<std::string> tiling("tiling",
 llvm::cl::list<std::string> kernelNames("kernels", llvm::cl::CommaSeparated,
                                         llvm::cl::desc("GPU: only these kernels (comma-separated)"),
                                         llvm::cl::cat(category));
+llvm::cl::list<std::string> shapeNames(
+    "shapes", llvm::cl::CommaSeparated,
+    llvm::cl::desc("GPU: only these shapes, as the table prints them (e.g. 2x8x32768x128)"),
+    llvm::cl::cat(category));
 llvm::cl::opt<bool> launchOverhead(
     "launch-overhead",
     llvm::cl::desc("GPU: also compare the host time of a cached launch with a raw cuLaunchKernel"),
@@ -177,6 +181,7 @@ int main(int argc, char **argv) {
       options.repeats = repeats.getNumOccurrences() ? repeats.getValue() : 100;
       options.tiling = tiling;
       options.kernels.assign(kernelNames.begin(), kernelNames.end());
+      options.shapes.assign(shapeNames.begin(), shapeNames.end());
       options.csvPath = csvPath;
       options.jsonPath = jsonPath;
       options.launchOverhead = launchOverhead;

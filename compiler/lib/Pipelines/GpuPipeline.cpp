@@ -2,7 +2,8 @@
 //
 // Fusion, one GPU kernel per group (-mmrec-lower-to-gpu), then upstream
 // passes: the NVVM target attached to each gpu.module, the kernels lowered to
-// the LLVM and NVVM dialects (math to libdevice calls), and each module
+// the LLVM and NVVM dialects (math to libdevice calls, or to the hardware's
+// approximations where fastmath<afn> allows), and each module
 // compiled by LLVM's NVPTX back end to PTX (gpu-module-to-binary, libdevice
 // linked from the CUDA toolkit). The result is one gpu.binary per kernel
 // whose object holds the PTX text.
@@ -70,6 +71,7 @@ void mmrec::buildPtxPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   pm.addNestedPass<gpu::GPUModuleOp>(arith::createArithExpandOpsPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertSCFToCFPass());
   pm.addNestedPass<gpu::GPUModuleOp>(memref::createExpandStridedMetadataPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createMmrecApproximateMath());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps(nvvm));

@@ -27,6 +27,13 @@ namespace mmrec::dsl {
 
 class BuilderImpl;
 
+/// How exp and log are computed. Approximate marks the op fastmath<afn>:
+/// on the GPU, the hardware's approximations (within 2^-22 relative, a few
+/// instructions instead of libdevice's ~30 for log), for values that end up
+/// in bf16 or f16; the CPU backend still calls the C library (LLVM keeps
+/// the flag).
+enum class Accuracy { Full, Approximate };
+
 /// A scalar inside a map body or a combiner. Arithmetic on scalars records
 /// arith and math ops; a double operand becomes a constant of the other
 /// operand's type.
@@ -49,8 +56,8 @@ public:
 
 private:
   friend class BuilderImpl;
-  friend Scalar exp(const Scalar &);
-  friend Scalar log(const Scalar &);
+  friend Scalar exp(const Scalar &, Accuracy);
+  friend Scalar log(const Scalar &, Accuracy);
   friend Scalar log1p(const Scalar &);
   friend Scalar abs(const Scalar &);
   friend Scalar max(const Scalar &, const Scalar &);
@@ -62,8 +69,8 @@ private:
   void *value; // an mlir::Value
 };
 
-Scalar exp(const Scalar &x);
-Scalar log(const Scalar &x);
+Scalar exp(const Scalar &x, Accuracy accuracy = Accuracy::Full);
+Scalar log(const Scalar &x, Accuracy accuracy = Accuracy::Full);
 Scalar log1p(const Scalar &x);
 Scalar abs(const Scalar &x);
 /// NaN-propagating maximum and minimum (arith.maximumf / minimumf).

@@ -158,4 +158,19 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def MmrecApproximateMath : Pass<"mmrec-approximate-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower f32 math.log/exp/log2/exp2 marked fastmath<afn> to the GPU's approximations";
+  let description = [{
+    Replaces, in GPU kernels, every f32 `math.log`, `math.exp`, `math.log2`
+    and `math.exp2` whose fastmath flags include `afn` (approximate
+    functions allowed) by the hardware approximation: `lg2.approx.f32`
+    (times ln 2 for `log`) and `ex2.approx.f32` (of x times log2(e) for
+    `exp`), a few instructions where libdevice's accurate `__nv_logf` takes
+    about thirty. The approximations are within 2^-22 relative (`log`:
+    absolute near 1), invisible in bf16 or f16 results; math ops without
+    `afn` keep libdevice's accurate functions.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // MMREC_TRANSFORMS_PASSES
