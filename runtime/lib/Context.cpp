@@ -23,6 +23,7 @@
 #include "mmrec/Pipelines/Pipelines.h"
 #include "mmrec/Transforms/Passes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -69,6 +70,41 @@ struct Variant {
   /// The GPU's aligned specialization: every argument's data and strides but
   /// the innermost are multiples of this many bytes (0: no such promise).
   int64_t rowAlignment = 0;
+};
+
+/// The GPU heuristic's choice for scans without a #mmrec.tiling (see
+/// docs/gpu.md, "Choosing a strategy"): `lanes`, a thread per lane walking
+/// the whole axis, needs a thread per lane to fill the GPU; with fewer lanes
+/// than two waves of full SMs, the scans run with `lookback` instead.
+constexpr int64_t kLanesPerMultiprocessor = 2048;
+
+/// The lookback tiling the heuristic gives: a tile of 128 lanes x 128
+/// steps, 16-byte vectors of the widest argument element (8 bf16, 4 f32),
+/// 4 warps (measured best among 32-256 steps, 64-128 lanes, 2-8 warps on
+/// the H100: docs/perf/gpu-2026-11-24-heuristic.md).
+std::string lookbackTiling(const KernelAnalysis &analysis) {
+  size_t widest = 1;
+  for (const ArgInfo &arg : analysis.args)
+    widest = std::max(widest, sizeOf(arg.dtype));
+  int64_t vector = std::clamp<int64_t>(16 / static_cast<int64_t>(widest), 1, 8);
+  return "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = " +
+         std::to_string(vector) + ", warps = 4>";
+}
+
+/// The generic code of a kernel and its contiguous specialization.
+struct Variants {
+  Variant generic;
+  std::optional<Variant> contiguous;
+};
+
+/// The lookback variants of a kernel whose scans have no tiling, built on
+/// the first launch that the heuristic gives them.
+struct LookbackAlternative {
+  std::vector<unsigned> scanGroups; // the groups whose lanes decide
+  int64_t minLanes = 0;             // fewer lanes in one of them: lookback
+  std::function<Variants()> build;
+  std::once_flag built;
+  Variants variants;
 };
 
 class KernelImpl {
@@ -135,6 +171,8 @@ public:
   Device device;
   Variant generic;
   std::optional<Variant> contiguous;
+  /// CUDA kernels with scans without a tiling: their lookback variants.
+  std::unique_ptr<LookbackAlternative> lookback;
 
 private:
   /// Launches each GPU kernel on `stream`, in order: one thread per lane
@@ -368,11 +406,43 @@ private:
     return layout;
   }
 
+  /// The variant of a launch: the strategy the heuristic picks for its
+  /// shape (for scans without a tiling), then the aligned or generic code.
+  const Variant &select(const TensorView *args, size_t count) const {
+    if (lookback && prefersLookback(args, count)) {
+      std::call_once(lookback->built, [&] { lookback->variants = lookback->build(); });
+      return selectAligned(lookback->variants.generic, lookback->variants.contiguous, args,
+                           count);
+    }
+    return selectAligned(generic, contiguous, args, count);
+  }
+
+  /// Whether a scan group of this launch has fewer lanes than the heuristic
+  /// runs with `lanes`. False for arguments check() will reject.
+  bool prefersLookback(const TensorView *args, size_t count) const {
+    if (count != generic.analysis.args.size())
+      return false;
+    for (size_t i = 0; i < count; ++i)
+      if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
+          args[i].shape.size() != args[i].strides.size())
+        return false;
+    for (unsigned g : lookback->scanGroups) {
+      int64_t lanes = 1;
+      for (const DimExpr &size : generic.analysis.groupLanes[g])
+        lanes *= size.evaluate(args);
+      if (lanes < lookback->minLanes)
+        return true;
+    }
+    return false;
+  }
+
   /// The contiguous variant when every argument has a unit innermost stride
   /// (or at most one element there), its rows aligned as the variant needs,
   /// and no two arguments share memory (it marks them noalias), else the
   /// generic one (in-place launches go there).
-  const Variant &select(const TensorView *args, size_t count) const {
+  static const Variant &selectAligned(const Variant &generic,
+                                      const std::optional<Variant> &contiguous,
+                                      const TensorView *args, size_t count) {
     if (!contiguous || count > kMaxArgs)
       return generic; // check() reports a wrong count
     // Each view's byte range once: this runs on every launch.
@@ -592,6 +662,7 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
                            raw.function = group.function;
                            raw.grid = grid;
                            raw.block = static_cast<unsigned>(group.launch.blockThreads);
+                           raw.lookback = group.launch.tileState;
                            for (size_t i = 0; i < n; ++i)
                              raw.words.push_back(*static_cast<int64_t *>(params[i]));
                            launches.push_back(std::move(raw));
@@ -606,7 +677,7 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
 // ContextImpl
 //===----------------------------------------------------------------------===//
 
-class ContextImpl {
+class ContextImpl : public std::enable_shared_from_this<ContextImpl> {
 public:
   explicit ContextImpl(Device device)
       : device(device), pool(std::make_shared<ThreadPool>(threadCount())) {
@@ -664,19 +735,15 @@ public:
       throw Error("mmrec kernel '" + name + "' in " + sourceName + " is rejected:\n" + diagnostics);
     if (!diagnostics.empty())
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
-    mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
-    KernelOp specializedKernel = *specialized->getOps<KernelOp>().begin();
-    bool changed = specializeInnerContiguous(specializedKernel);
     if (device == Device::CUDA) {
-      // Allocations and most views have aligned rows: 16-byte accesses.
-      specializedKernel->setAttr(
-          "mmrec.alignment", mlir::IntegerAttr::get(mlir::IntegerType::get(&mlirContext, 64),
-                                                     kCudaRowAlignment));
-      Variant aligned = buildCudaVariant(*specialized, name);
-      aligned.rowAlignment = kCudaRowAlignment;
-      return Kernel(std::make_shared<KernelImpl>(name, device, buildCudaVariant(*single, name),
-                                                 std::move(aligned), pool));
+      Variants variants = buildCudaVariants(*single, name);
+      auto impl = std::make_shared<KernelImpl>(name, device, std::move(variants.generic),
+                                               std::move(variants.contiguous), pool);
+      impl->lookback = lookbackAlternative(*single, name, impl->generic.analysis);
+      return Kernel(std::move(impl));
     }
+    mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
+    bool changed = specializeInnerContiguous(*specialized->getOps<KernelOp>().begin());
     Variant generic = buildVariant(*single, name);
     std::optional<Variant> contiguous;
     if (changed)
@@ -690,6 +757,68 @@ public:
   std::shared_ptr<const CudaDevice> cudaDevice; // with Device::CUDA
 
 private:
+  /// The generic CUDA code of `module` (one fused kernel) and its aligned
+  /// specialization.
+  Variants buildCudaVariants(mlir::ModuleOp module, const std::string &name) {
+    mlir::OwningOpRef<mlir::ModuleOp> specialized = module.clone();
+    KernelOp kernel = *specialized->getOps<KernelOp>().begin();
+    specializeInnerContiguous(kernel);
+    // Allocations and most views have aligned rows: 16-byte accesses.
+    kernel->setAttr("mmrec.alignment",
+                    mlir::IntegerAttr::get(mlir::IntegerType::get(&mlirContext, 64),
+                                           kCudaRowAlignment));
+    Variant aligned = buildCudaVariant(*specialized, name);
+    aligned.rowAlignment = kCudaRowAlignment;
+    return Variants{buildCudaVariant(module, name), std::move(aligned)};
+  }
+
+  /// For a fused kernel (`module`) with scans without a tiling: its lookback
+  /// variants, built when a launch first needs them (null otherwise).
+  std::unique_ptr<LookbackAlternative>
+  lookbackAlternative(mlir::ModuleOp module, const std::string &name,
+                      const KernelAnalysis &analysis) {
+    auto alternative = std::make_unique<LookbackAlternative>();
+    unsigned index = 0;
+    module.walk<mlir::WalkOrder::PreOrder>([&](GroupOp group) {
+      bool untiled = false;
+      group.walk([&](ScanOp scan) { untiled |= !scan.getTiling(); });
+      if (untiled)
+        alternative->scanGroups.push_back(index);
+      ++index;
+    });
+    if (alternative->scanGroups.empty())
+      return nullptr;
+    alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
+    std::string tiling = lookbackTiling(analysis);
+    auto tilingAttr = mlir::cast<TilingAttr>(mlir::parseAttribute(tiling, &mlirContext));
+    mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
+    tiled->walk([&](ScanOp scan) {
+      if (!scan.getTiling())
+        scan.setTilingAttr(tilingAttr);
+    });
+    // A scan the tiling does not suit (shared memory, lanes) keeps `lanes`.
+    try {
+      mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
+      lowerToGpuKernels(*lowered, name);
+    } catch (const Error &error) {
+      log(LogLevel::Info, "kernel '" + name + "': no lookback variant (" + error.what() + ")");
+      return nullptr;
+    }
+    // The closure owns the context (kernels outlive it) and the IR as text
+    // (modules belong to the context's MLIR context).
+    std::string text = canonicalText(*tiled);
+    alternative->build = [context = shared_from_this(), text, name, tiling] {
+      std::lock_guard<std::mutex> lock(context->mutex);
+      mlir::OwningOpRef<mlir::ModuleOp> module =
+          mlir::parseSourceString<mlir::ModuleOp>(text, &context->mlirContext);
+      if (!module)
+        throw Error("mmrec kernel '" + name + "': cannot reparse its lookback variant");
+      log(LogLevel::Info, "kernel '" + name + "': few lanes, compiling scans with " + tiling);
+      return context->buildCudaVariants(*module, name);
+    };
+    return alternative;
+  }
+
   /// Fixes the innermost stride of every argument whose innermost stride is
   /// dynamic to 1. Returns whether any changed.
   static bool specializeInnerContiguous(KernelOp kernel) {
@@ -866,7 +995,7 @@ Device deviceFromEnvironment() {
 
 Context::Context() : Context(deviceFromEnvironment()) {}
 
-Context::Context(Device device) : impl(std::make_unique<ContextImpl>(device)) {}
+Context::Context(Device device) : impl(std::make_shared<ContextImpl>(device)) {}
 
 Context::~Context() = default;
 
@@ -943,6 +1072,10 @@ void DeviceBuffer::upload(const void *host, size_t bytes) {
   CudaContextScope scope(driver, state->cuda->context, "mmrec");
   driver.check(driver.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(state->data), host, bytes),
                "mmrec: upload", "cuMemcpyHtoD");
+  // From pageable memory cuMemcpyHtoD returns once the bytes are staged; the
+  // DMA may still run, unordered with kernels on non-blocking streams (a
+  // graph replayed on one read half-copied inputs).
+  driver.check(driver.cuCtxSynchronize(), "mmrec: upload", "cuCtxSynchronize");
 }
 
 void DeviceBuffer::download(void *host, size_t bytes) const {

@@ -193,6 +193,14 @@ Row measure(Timer &timer, Context &context, const Case &c, const GpuOptions &opt
     for (auto &set : views)
       set.push_back(TensorView::contiguous(buffers.back().data(), t.dtype, t.shape, Device::CUDA));
   }
+  if (row.tiling.empty()) {
+    // What the heuristic chose for this shape.
+    std::vector<RawCudaLaunch> launches =
+        KernelInternals::cudaLaunches(kernel, views[0].data(), views[0].size(), timer.stream);
+    bool lookback = std::any_of(launches.begin(), launches.end(),
+                                [](const RawCudaLaunch &launch) { return launch.lookback; });
+    row.tiling = lookback ? "heuristic: lookback" : "heuristic: lanes";
+  }
   double ms = timer.medianMs(options.repeats, [&](int i) {
     const std::vector<TensorView> &args = views[i % sets];
     kernel.launch(args.data(), args.size(), timer.stream);
@@ -288,7 +296,7 @@ int runGpuBench(Context &context, const GpuOptions &options) {
     std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.1e  %s%s\n",
                 r.target.kernel.c_str(), shapeText(r.target.shape).c_str(),
                 dtypeName(r.target.dtype), r.micros, r.gbps, 100 * r.fraction, target.c_str(),
-                r.met() ? "yes" : "no", r.error, r.tiling.empty() ? "default" : r.tiling.c_str(),
+                r.met() ? "yes" : "no", r.error, r.tiling.c_str(),
                 r.note.empty() ? "" : ("  " + r.note).c_str());
   }
   if (!options.csvPath.empty()) {

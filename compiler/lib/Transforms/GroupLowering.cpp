@@ -971,13 +971,18 @@ private:
     b.create<gpu::BarrierOp>(loc);
     // Publish the inclusive prefix; count the block finished. The last one
     // (every block has looked back) zeroes the tile state for the next launch.
+    // The fences around the count order every block's flag stores before the
+    // last block's zeroes: a flag store landing after them would leave a
+    // stale "inclusive" for the next launch (seen on back-to-back launches).
     emitIf(b, loc, isThread0, [&](OpBuilder &b) {
       emitIf(b, loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)), [&](OpBuilder &b) {
         b.create<LLVM::StoreOp>(loc, i32(2), flagOf(t.chunk), /*alignment=*/4,
                                 /*isVolatile=*/true);
       });
+      emitGpuFence(b, loc); // release: the flag stores before the count
       Value finished = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, i32(1),
                                                      m.tileState, ValueRange{index(1)});
+      emitGpuFence(b, loc); // acquire: the counts before the zeroes
       Value tiles = b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), t.tiles);
       Value last = cmp(arith::CmpIPredicate::eq, b.create<arith::AddIOp>(loc, finished, i32(1)),
                        tiles);

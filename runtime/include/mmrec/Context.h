@@ -85,7 +85,8 @@ public:
 
 private:
   friend class DeviceBuffer;
-  std::unique_ptr<ContextImpl> impl;
+  // Shared with kernels whose lookback variants are compiled on first use.
+  std::shared_ptr<ContextImpl> impl;
 };
 
 /// Memory on a context's device (host memory for the CPU backend) for the

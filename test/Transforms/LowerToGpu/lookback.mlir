@@ -7,9 +7,10 @@
 // after a GPU fence (the first tile publishes its inclusive prefix, P0 and
 // P1, at once), looks back over earlier tiles (spinning on volatile flag
 // loads, a fence before reading their values), publishes its inclusive
-// prefix (flag 2), counts itself finished (word 1), and rescans its tile
-// from the prefix, writing the outputs. The last block to finish zeroes the
-// tile state. The decay is kept although no output reads it: combining two
+// prefix (flag 2), counts itself finished (word 1, between fences: every
+// flag store lands before the zeroes), and rescans its tile from the
+// prefix, writing the outputs. The last block to finish zeroes the tile
+// state. The decay is kept although no output reads it: combining two
 // tiles' aggregates reads the later one's cumulative decay.
 // CHECK-LABEL: gpu.func @recurrence__group0(
 // CHECK-SAME:      %[[H:[^:]*]]: memref<?x?xf32>, %{{[^:]*}}: memref<?xf32>, %[[S0:[^:]*]]: memref<?xf32>, %[[S1:[^:]*]]: memref<?xf32>, %[[P0:[^:]*]]: memref<?xf32>, %[[P1:[^:]*]]: memref<?xf32>, %[[STATE:[^:]*]]: memref<?xi32>) workgroup(
@@ -34,7 +35,10 @@
 // CHECK:       memref.store %{{.*}}, %[[P0]]
 // CHECK:       llvm.call_intrinsic "llvm.nvvm.membar.gl"
 // CHECK:       llvm.store volatile %c2_i32
-// CHECK:       memref.atomic_rmw addi %c1_i32, %[[STATE]][%c1]
+// CHECK-NEXT:  {{^ *}}}
+// CHECK-NEXT:  llvm.call_intrinsic "llvm.nvvm.membar.gl"
+// CHECK-NEXT:  memref.atomic_rmw addi %c1_i32, %[[STATE]][%c1]
+// CHECK-NEXT:  llvm.call_intrinsic "llvm.nvvm.membar.gl"
 // CHECK:       memref.store %c0_i32, %[[STATE]]
 // CHECK:       memref.store %{{.*}}, %[[H]]
 // CHECK:       gpu.return

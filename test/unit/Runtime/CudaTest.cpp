@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelInternals.h"
 #include "mmrec/Context.h"
 #include "mmrec/Library.h"
 
@@ -226,20 +227,47 @@ TEST(CudaTest, AlignedAndUnalignedViews) {
     expectCumsum(*ctx, kernel, rng, T, N, rowStride, offset, "vectors of 8");
 }
 
+/// Scans without a tiling: the heuristic runs a launch with `lookback` when
+/// it has fewer lanes than 2048 a multiprocessor, else with `lanes`; both
+/// must be right, on aligned and unaligned rows.
+TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
+  REQUIRE_GPU(ctx);
+  Kernel kernel = ctx->compile(kCumsum, "cumsum");
+  std::mt19937 rng(std::random_device{}());
+  struct Case {
+    int64_t T, N;
+    bool lookback;
+  } cases[] = {{3000, 517, true}, {20000, 64, true}, {3, 600000, false}, {1000, 37, true}};
+  for (auto [T, N, lookback] : cases) {
+    DeviceBuffer in(*ctx, T * N * 4), out(*ctx, T * N * 4);
+    TensorView views[] = {TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
+                          TensorView::contiguous(out.data(), DType::F32, {T, N}, Device::CUDA)};
+    std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, views, 2, nullptr);
+    ASSERT_EQ(launches.size(), 1u);
+    EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
+    expectCumsum(*ctx, kernel, rng, T, N, N, 0, "heuristic");
+  }
+}
+
 /// One lookback kernel launched again and again at changing shapes (an
 /// empty axis, one tile, many): each launch must leave the tile state zeroed
 /// for the next, and every output must be right.
 TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   REQUIRE_GPU(ctx);
-  Kernel kernel = ctx->compile(withTiling(kCumsum,
-                                          "#mmrec.tiling<strategy = lookback, chunk = 16, "
-                                          "lanes = 8, vector = 1, warps = 2>"),
-                               "cumsum");
-  std::mt19937 rng(std::random_device{}());
-  const int64_t shapes[][2] = {{1000, 37}, {5, 3}, {0, 4}, {20000, 70}, {16, 8}, {1000, 37}};
-  for (auto [T, N] : shapes)
-    for (int launch = 0; launch < 2; ++launch)
-      expectCumsum(*ctx, kernel, rng, T, N, N, 0, "launch " + std::to_string(launch));
+  // Short tiles, and the heuristic's (runs of 32 steps, vectors of 4).
+  for (const char *tiling : {"#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, "
+                             "vector = 1, warps = 2>",
+                             "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, "
+                             "vector = 4, warps = 4>"}) {
+    Kernel kernel = ctx->compile(withTiling(kCumsum, tiling), "cumsum");
+    std::mt19937 rng(std::random_device{}());
+    const int64_t shapes[][2] = {{1000, 37}, {5, 3},   {0, 4},    {20000, 70},
+                                 {16, 8},    {300, 517}, {1000, 37}};
+    for (auto [T, N] : shapes)
+      for (int launch = 0; launch < 3; ++launch)
+        expectCumsum(*ctx, kernel, rng, T, N, N, 0,
+                     std::string(tiling) + ", launch " + std::to_string(launch));
+  }
 }
 
 TEST(CudaTest, LongSequencesAndManyLanes) {
@@ -266,6 +294,10 @@ TEST(CudaTest, GraphCaptureAndReplay) {
                         TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)};
   CUstream stream;
   CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  // 517 lanes: the heuristic runs the scan with lookback, whose tile state
+  // the first launch allocates; capture after it.
+  kernel.launch(views, 2, stream);
+  CU(driver.streamSynchronize(stream));
   Captured graph = capture(driver, stream, kernel, views, 2);
   std::mt19937 rng(7);
   for (int replay = 0; replay < 3; ++replay) {
