@@ -32,6 +32,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmrec_tools_dir, config.llvm_tools_dir]
 tools = [ToolSubst("mmrec-opt", unresolved="fatal"), ToolSubst("mmrec-run", unresolved="fatal"),
+         ToolSubst("mmrec-bench", unresolved="fatal"),
          ToolSubst("mmrec-translate", unresolved="fatal"),
          ToolSubst("mlir-translate", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

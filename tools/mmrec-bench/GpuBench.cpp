@@ -13,6 +13,7 @@
 
 #include "CudaDriver.h"
 #include "KernelInternals.h"
+#include "Plot.h"
 
 #include "mmrec/Library.h"
 
@@ -47,6 +48,25 @@ std::vector<Case> issueCases(bool small) {
   cases.push_back({"decayed_sum", DType::F32, {2, 1024, 64, 64}, 0.85, 0});
   cases.push_back({"chunk_aggregate", DType::BF16, {2, 32768 / s, 4096}, 0.85, 0});
   return cases;
+}
+
+/// The sweep of --plot: a kernel's target shape with its sequence axis
+/// (`axis`) at each of `lengths`.
+struct Sweep {
+  std::string kernel;
+  DType dtype;
+  std::vector<int64_t> shape;
+  size_t axis;
+  std::vector<int64_t> lengths;
+};
+
+std::vector<Sweep> plotSweeps(bool small) {
+  int64_t s = small ? 8 : 1;
+  std::vector<int64_t> long_ = {1024 / s, 2048 / s, 4096 / s, 8192 / s, 16384 / s, 32768 / s};
+  return {{"assoc_scan_exp", DType::BF16, {2, 8, 0, 128}, 2, long_},
+          {"linear_recurrence", DType::BF16, {2, 8, 0, 128}, 2, long_},
+          {"decayed_sum", DType::F32, {2, 0, 64, 64}, 1, {256, 512, 1024, 2048, 4096 / s}},
+          {"chunk_aggregate", DType::BF16, {2, 0, 4096}, 1, long_}};
 }
 
 struct Row {
@@ -262,6 +282,38 @@ void launchOverhead(Timer &timer, Context &context) {
               rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6, m / r);
 }
 
+/// Whether `name` passes a --kernels or --shapes filter (empty: all do).
+bool selected(const std::vector<std::string> &filter, const std::string &name) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
+}
+
+/// --plot: each selected kernel at its sweep's lengths (verified, timed as
+/// the table), drawn as fraction of copy against sequence length.
+void plot(Timer &timer, Context &context, const GpuOptions &options, double copy) {
+  std::vector<Series> series;
+  for (const Sweep &sweep : plotSweeps(options.small)) {
+    if (!selected(options.kernels, sweep.kernel))
+      continue;
+    Series line{sweep.kernel, {}};
+    for (int64_t length : sweep.lengths) {
+      Case c{sweep.kernel, sweep.dtype, sweep.shape};
+      c.shape[sweep.axis] = length;
+      std::fprintf(stderr, "mmrec-bench: plot: %s %s %s ...\n", c.kernel.c_str(),
+                   shapeText(c.shape).c_str(), dtypeName(c.dtype));
+      Row row = measure(timer, context, c, options, copy);
+      if (row.verified)
+        line.points.push_back({static_cast<double>(length), row.fraction});
+      else
+        std::printf("plot: %s %s left out: %s\n", c.kernel.c_str(), shapeText(c.shape).c_str(),
+                    row.note.c_str());
+    }
+    series.push_back(std::move(line));
+  }
+  writePlot(options.plotPath, "fraction of copy bandwidth, " + context.deviceName(),
+            "sequence length T", series, 0.85);
+  std::printf("plot: %s (dashed: 85%%)\n", options.plotPath.c_str());
+}
+
 } // namespace
 
 int runGpuBench(Context &context, const GpuOptions &options) {
@@ -274,13 +326,7 @@ int runGpuBench(Context &context, const GpuOptions &options) {
               copyBytes >> 20);
   std::vector<Row> rows;
   for (const Case &c : issueCases(options.small)) {
-    if (!options.kernels.empty() &&
-        std::find(options.kernels.begin(), options.kernels.end(), c.kernel) ==
-            options.kernels.end())
-      continue;
-    if (!options.shapes.empty() &&
-        std::find(options.shapes.begin(), options.shapes.end(), shapeText(c.shape)) ==
-            options.shapes.end())
+    if (!selected(options.kernels, c.kernel) || !selected(options.shapes, shapeText(c.shape)))
       continue;
     std::fprintf(stderr, "mmrec-bench: %s %s %s ...\n", c.kernel.c_str(),
                  shapeText(c.shape).c_str(), dtypeName(c.dtype));
@@ -299,6 +345,8 @@ int runGpuBench(Context &context, const GpuOptions &options) {
                 r.met() ? "yes" : "no", r.error, r.tiling.c_str(),
                 r.note.empty() ? "" : ("  " + r.note).c_str());
   }
+  if (!options.plotPath.empty())
+    plot(timer, context, options, copy);
   if (!options.csvPath.empty()) {
     std::ofstream csv(options.csvPath);
     csv << "kernel,shape,dtype,time_us,bytes,gb_per_s,fraction_of_copy,copy_gb_per_s,"

@@ -57,6 +57,10 @@ llvm::cl::list<std::string> shapeNames(
     "shapes", llvm::cl::CommaSeparated,
     llvm::cl::desc("GPU: only these shapes, as the table prints them (e.g. 2x8x32768x128)"),
     llvm::cl::cat(category));
+llvm::cl::opt<std::string> plotPath(
+    "plot", llvm::cl::desc("GPU: also measure each kernel at several sequence lengths and draw "
+                           "its fraction of copy bandwidth against them into this PNG file"),
+    llvm::cl::value_desc("FILE.png"), llvm::cl::cat(category));
 llvm::cl::opt<bool> launchOverhead(
     "launch-overhead",
     llvm::cl::desc("GPU: also compare the host time of a cached launch with a raw cuLaunchKernel"),
@@ -186,8 +190,12 @@ int main(int argc, char **argv) {
       options.jsonPath = jsonPath;
       options.launchOverhead = launchOverhead;
       options.small = small;
+      options.plotPath = plotPath;
       return bench::runGpuBench(*context, options);
     }
+    if (!plotPath.empty())
+      throw Error("--plot draws fractions of the GPU's copy bandwidth: it needs a GPU (the "
+                  "device here is the cpu)");
   } catch (const Error &error) {
     std::fprintf(stderr, "mmrec-bench: %s\n", error.what());
     return 1;
