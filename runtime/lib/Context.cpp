@@ -75,7 +75,8 @@ struct Variant {
 /// The GPU heuristic's choice for scans without a #mmrec.tiling (see
 /// docs/gpu.md, "Choosing a strategy"): `lanes`, a thread per lane walking
 /// the whole axis, needs a thread per lane to fill the GPU; with fewer lanes
-/// than two waves of full SMs, the scans run with `lookback` instead.
+/// than one wave of full SMs (2048 threads each), the scans run with
+/// `lookback` instead.
 constexpr int64_t kLanesPerMultiprocessor = 2048;
 
 /// Lanes a thread moves in 16 bytes of the kernel's widest argument element
@@ -120,6 +121,7 @@ struct LookbackAlternative {
   std::function<Variants()> build;
   std::once_flag built;
   Variants variants;
+  bool failed = false; // the build threw: launches keep the default code
 };
 
 class KernelImpl {
@@ -387,8 +389,8 @@ private:
     if (capture != CU_STREAM_CAPTURE_STATUS_NONE)
       throw Error("mmrec kernel '" + name + "': this shape needs " + std::to_string(bytes) +
                   " bytes of scratch, which the kernel has not allocated yet, and allocating "
-                  "is not allowed during CUDA graph capture; launch it once at this shape (or a "
-                  "larger one) before capturing: the scratch is kept and reused");
+                  "is not allowed during CUDA graph capture; launch it once at this shape before "
+                  "capturing: the scratch is kept and reused");
     CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
     CUdeviceptr buffer = 0;
     driver.check(driver.cuMemAlloc(&buffer, std::max<size_t>(bytes, 1)),
@@ -425,9 +427,18 @@ private:
   /// shape (for scans without a tiling), then the aligned or generic code.
   const Variant &select(const TensorView *args, size_t count) const {
     if (lookback && prefersLookback(args, count)) {
-      std::call_once(lookback->built, [&] { lookback->variants = lookback->build(); });
-      return selectAligned(lookback->variants.generic, lookback->variants.contiguous, args,
-                           count);
+      std::call_once(lookback->built, [&] {
+        try {
+          lookback->variants = lookback->build();
+        } catch (const Error &error) {
+          log(LogLevel::Info, "kernel '" + name + "': keeps lanes, its lookback variant failed: " +
+                                  error.what());
+          lookback->failed = true;
+        }
+      });
+      if (!lookback->failed)
+        return selectAligned(lookback->variants.generic, lookback->variants.contiguous, args,
+                             count);
     }
     return selectAligned(generic, contiguous, args, count);
   }
@@ -445,7 +456,8 @@ private:
       int64_t lanes = 1;
       for (const DimExpr &size : generic.analysis.groupLanes[g])
         lanes *= size.evaluate(args);
-      if (lanes < lookback->minLanes)
+      // Empty (or malformed: check() rejects it) launches keep the default.
+      if (lanes > 0 && lanes < lookback->minLanes)
         return true;
     }
     return false;
@@ -1118,7 +1130,8 @@ void DeviceBuffer::upload(const void *host, size_t bytes) {
   // From pageable memory cuMemcpyHtoD returns once the bytes are staged; the
   // DMA may still run, unordered with kernels on non-blocking streams (a
   // graph replayed on one read half-copied inputs).
-  driver.check(driver.cuCtxSynchronize(), "mmrec: upload", "cuCtxSynchronize");
+  driver.check(driver.cuStreamSynchronize(CU_STREAM_LEGACY), "mmrec: upload",
+               "cuStreamSynchronize");
 }
 
 void DeviceBuffer::download(void *host, size_t bytes) const {

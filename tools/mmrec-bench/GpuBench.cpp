@@ -342,11 +342,9 @@ int runGpuBench(Context &context, const GpuOptions &options) {
     std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.1e  %s%s\n",
                 r.target.kernel.c_str(), shapeText(r.target.shape).c_str(),
                 dtypeName(r.target.dtype), r.micros, r.gbps, 100 * r.fraction, target.c_str(),
-                r.met() ? "yes" : "no", r.error, r.tiling.c_str(),
+                r.met() ? "yes" : "no", r.error, r.tiling.empty() ? "default" : r.tiling.c_str(),
                 r.note.empty() ? "" : ("  " + r.note).c_str());
   }
-  if (!options.plotPath.empty())
-    plot(timer, context, options, copy);
   if (!options.csvPath.empty()) {
     std::ofstream csv(options.csvPath);
     csv << "kernel,shape,dtype,time_us,bytes,gb_per_s,fraction_of_copy,copy_gb_per_s,"
@@ -379,6 +377,9 @@ int runGpuBench(Context &context, const GpuOptions &options) {
   }
   if (options.launchOverhead)
     launchOverhead(timer, context);
+  // After the table's files: a plot that cannot be written loses nothing else.
+  if (!options.plotPath.empty())
+    plot(timer, context, options, copy);
   for (const Row &r : rows)
     if (!r.verified) {
       std::fprintf(stderr, "mmrec-bench: %s %s: %s\n", r.target.kernel.c_str(),

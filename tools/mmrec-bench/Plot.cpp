@@ -258,7 +258,10 @@ void writePlot(const std::string &path, const std::string &title, const std::str
 
   for (size_t i = 0; i < series.size(); ++i) {
     Color color = kSeriesColors[i % std::size(kSeriesColors)];
-    std::vector<std::pair<double, double>> points = series[i].points;
+    std::vector<std::pair<double, double>> points;
+    for (auto point : series[i].points)
+      if (point.first > 0) // a log axis
+        points.push_back(point);
     std::sort(points.begin(), points.end());
     for (size_t p = 0; p < points.size(); ++p) {
       double x = px(points[p].first), y = py(points[p].second);

@@ -24,7 +24,9 @@ class KernelImpl;
 struct KernelInternals;
 
 /// A compiled kernel. Cheap to copy; it keeps what it needs of its Context
-/// (code, threads), so it stays usable after the Context is destroyed.
+/// (code, threads; on a GPU, for scans, the compiler too: the heuristic's
+/// variants are compiled on first use), so it stays usable after the
+/// Context is destroyed.
 class Kernel {
 public:
   Kernel() = default;
@@ -44,10 +46,14 @@ public:
   /// `stream` (a CUstream; null: the legacy default stream) and launch returns
   /// at once: it allocates nothing, synchronizes nothing and copies nothing,
   /// so it can be captured in a CUDA graph. Kernels that need scratch (values
-  /// between groups, the chunked strategy) allocate it the first time a
-  /// shape needs more, and keep it: launch such a kernel once at its largest
-  /// shape before capturing (a launch that would allocate during capture
-  /// throws mmrec::Error saying so).
+  /// between groups, the chunked strategy, the lookback tile state) allocate
+  /// it the first time a shape needs more, and keep it. Scans without a
+  /// tiling run with `lookback` at shapes with few lanes (docs/gpu.md): the
+  /// first such launch also compiles that variant. So launch a kernel once
+  /// at every shape you will capture before capturing (a launch that would
+  /// allocate during capture throws mmrec::Error saying so). The scratch is
+  /// the kernel's: launches of one Kernel (or its copies) that need it must
+  /// not run on several streams at once; compile it once per stream.
   void launch(std::initializer_list<TensorView> args, void *stream = nullptr) const;
   void launch(const TensorView *args, size_t count, void *stream = nullptr) const;
 

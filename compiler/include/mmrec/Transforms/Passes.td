@@ -166,9 +166,10 @@ def MmrecApproximateMath : Pass<"mmrec-approximate-math", "::mlir::gpu::GPUModul
     functions allowed) by the hardware approximation: `lg2.approx.f32`
     (times ln 2 for `log`) and `ex2.approx.f32` (of x times log2(e) for
     `exp`), a few instructions where libdevice's accurate `__nv_logf` takes
-    about thirty. The approximations are within 2^-22 relative (`log`:
-    absolute near 1), invisible in bf16 or f16 results; math ops without
-    `afn` keep libdevice's accurate functions.
+    about thirty. `log` is within about 2^-22 absolute (relatively worse
+    near 1), `exp` within about 2^-22 relative plus |x| 2^-24 from scaling
+    x by log2(e): invisible in bf16 or f16 results. Math ops without `afn`,
+    and f16/f64 ones, keep libdevice's accurate functions.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect"];
 }
