@@ -1924,16 +1924,70 @@ private:
   }
 
   /// Loads the chunk's lanes of `memory` at `idx`, one scalar per lane.
+  /// Memory the group does not write (`readOnly`) is read through the
+  /// non-coherent path, 4 to 16 bytes at a time.
   SmallVector<Value> loadLanes(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx,
-                               bool invariant) {
+                               bool readOnly) {
     SmallVector<Value> lanes;
-    forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t align, int64_t) {
-      Value vector = b.create<LLVM::LoadOp>(loc, type, at, align, /*isVolatile=*/false,
-                                            /*isNonTemporal=*/false, invariant);
+    forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t bytes, int64_t) {
+      if (readOnly && bytes >= 4) {
+        lanes.append(loadReadOnly(b, loc, type, at, bytes));
+        return;
+      }
+      Value vector = b.create<LLVM::LoadOp>(loc, type, at, bytes);
       for (int64_t j = 0; j < type.getNumElements(); ++j)
         lanes.push_back(b.create<LLVM::ExtractElementOp>(
             loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j)));
     });
+    return lanes;
+  }
+
+  /// The elements of `type` at `at` (`bytes`, aligned to that), read with
+  /// one ld.global.nc in words of 32 bits (64 for wider elements). Inline
+  /// PTX because LLVM 19's NVPTX backend splits a vector load whose elements
+  /// are extracted one by one into 2- and 4-byte loads (seen in the unrolled
+  /// runs: 5 loads for 8 bf16), and because it selects the non-coherent path
+  /// only for loads it proves read-only. The asm has no side effects: the
+  /// memory is constant while the kernel runs, so LLVM may move or merge it
+  /// like a load.
+  SmallVector<Value> loadReadOnly(OpBuilder &b, Location loc, VectorType type, Value at,
+                                  int64_t bytes) {
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    int64_t wordBytes = std::max<int64_t>(4, elementBytes), words = bytes / wordBytes;
+    Type word = b.getIntegerType(wordBytes * 8);
+    std::string registers, constraints;
+    for (int64_t w = 0; w < words; ++w) {
+      registers += (w ? ", $" : "$") + std::to_string(w);
+      constraints += wordBytes == 4 ? "=r," : "=l,";
+    }
+    std::string suffix = ".b" + std::to_string(wordBytes * 8) + " ";
+    std::string instruction =
+        words == 1 ? "ld.global.nc" + suffix + registers
+                   : "ld.global.nc.v" + std::to_string(words) + suffix + "{" + registers + "}";
+    instruction += ", [$" + std::to_string(words) + "];";
+    Type result = words == 1 ? word
+                             : LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                                SmallVector<Type>(words, word));
+    Value loaded = b.create<LLVM::InlineAsmOp>(
+                        loc, result, ValueRange{at}, instruction, constraints + "l",
+                        /*has_side_effects=*/false, /*is_align_stack=*/false,
+                        LLVM::AsmDialectAttr(), ArrayAttr())
+                       .getResult(0);
+    int64_t perWord = wordBytes / elementBytes;
+    SmallVector<Value> lanes;
+    for (int64_t w = 0; w < words; ++w) {
+      Value bits = words == 1 ? loaded : b.create<LLVM::ExtractValueOp>(loc, loaded, w);
+      if (perWord == 1) {
+        lanes.push_back(b.create<LLVM::BitcastOp>(loc, type.getElementType(), bits));
+        continue;
+      }
+      Value vector = b.create<LLVM::BitcastOp>(
+          loc, VectorType::get({perWord}, type.getElementType()), bits);
+      for (int64_t j = 0; j < perWord; ++j)
+        lanes.push_back(b.create<LLVM::ExtractElementOp>(
+            loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j)));
+    }
+    assert(static_cast<int64_t>(lanes.size()) == type.getNumElements());
     return lanes;
   }
 
@@ -1965,8 +2019,7 @@ private:
     llvm::DenseMap<Value, SmallVector<Value>> loaded;
     for (Value tensor : pointReads()) {
       Value memory = inputMemref.lookup(tensor);
-      // Memory the group does not write is constant while it runs: the
-      // loads may take the read-only path.
+      // Memory the group does not write is constant while it runs.
       loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, !written.contains(memory));
     }
     llvm::MapVector<Value, SmallVector<Value>> stores;

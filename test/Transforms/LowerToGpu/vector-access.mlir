@@ -2,10 +2,11 @@
 
 // A kernel of the runtime's aligned specialization (mmrec.alignment = 16,
 // innermost strides 1): a thread's full block of `vector` = 8 bf16 lanes
-// reads and writes its point as one 16-byte vector (llvm.load/store with
-// alignment 16 at the address of lane 0); the input, which the group does
-// not write, is an invariant load. The partial block at the end of a row
-// keeps scalar memref accesses.
+// reads and writes its point as one 16-byte vector at the address of lane
+// 0: the input, which the group does not write, through one inline
+// ld.global.nc.v4.b32 (LLVM would split a vector load whose elements are
+// used one by one), the output with an llvm.store of alignment 16. The
+// partial block at the end of a row keeps scalar memref accesses.
 // CHECK-LABEL: gpu.func @cumsum__group0(
 // CHECK:         scf.if %{{.*}} {
 // CHECK:           %[[FIRST:.*]] = arith.muli %{{.*}}, %c8 : index
@@ -15,8 +16,13 @@
 // CHECK:             %[[AT:.*]] = arith.addi %{{.*}}, %[[FIRST]] : index
 // CHECK:             memref.extract_aligned_pointer_as_index %[[IN]]
 // CHECK:             llvm.getelementptr %{{.*}} : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
-// CHECK:             %[[X:.*]] = llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
-// CHECK-COUNT-8:     llvm.extractelement %[[X]]
+// CHECK:             %[[X:.*]] = llvm.inline_asm "ld.global.nc.v4.b32 {$0, $1, $2, $3}, [$4];", "=r,=r,=r,=r,l" %{{.*}} : (!llvm.ptr<1>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK:             %[[W0:.*]] = llvm.extractvalue %[[X]][0]
+// CHECK:             %[[V0:.*]] = llvm.bitcast %[[W0]] : i32 to vector<2xbf16>
+// CHECK-COUNT-2:     llvm.extractelement %[[V0]]
+// CHECK:             %[[W3:.*]] = llvm.extractvalue %[[X]][3]
+// CHECK:             %[[V3:.*]] = llvm.bitcast %[[W3]] : i32 to vector<2xbf16>
+// CHECK-COUNT-2:     llvm.extractelement %[[V3]]
 // CHECK-COUNT-8:     arith.addf
 // CHECK:             memref.extract_aligned_pointer_as_index %arg1
 // CHECK-COUNT-8:     llvm.insertelement
@@ -24,7 +30,7 @@
 // CHECK:         } else {
 // CHECK:           scf.for
 // CHECK:             memref.load %arg0
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.inline_asm
 // CHECK:         gpu.return
 !row = memref<?x?xbf16, strided<[?, 1], offset: ?>>
 mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
@@ -41,11 +47,14 @@ mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i
 
 // -----
 
-// f32 lanes: 8 of them are two 16-byte vectors, the second 4 elements on.
+// f32 lanes: 8 of them are two 16-byte vectors, the second 4 elements on;
+// each word is one lane.
 // CHECK-LABEL: gpu.func @cumsum__group0(
-// CHECK:         %[[X0:.*]] = llvm.load %[[P:.*]] invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK:         %[[X0:.*]] = llvm.inline_asm "ld.global.nc.v4.b32 {{.*}}" %[[P:.*]] : (!llvm.ptr<1>) -> !llvm.struct<(i32, i32, i32, i32)>
+// CHECK:         %[[W0:.*]] = llvm.extractvalue %[[X0]][0]
+// CHECK:         llvm.bitcast %[[W0]] : i32 to f32
 // CHECK:         %[[P4:.*]] = llvm.getelementptr %[[P]][4] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
-// CHECK:         %[[X1:.*]] = llvm.load %[[P4]] invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK:         llvm.inline_asm "ld.global.nc.v4.b32 {{.*}}" %[[P4]]
 !row = memref<?x?xf32, strided<[?, 1], offset: ?>>
 mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
   %x = mmrec.load %in : !row
@@ -61,23 +70,43 @@ mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i
 
 // -----
 
+// f64 lanes: 64-bit words, two to a 16-byte vector.
+// CHECK-LABEL: gpu.func @cumsum__group0(
+// CHECK:         %[[X:.*]] = llvm.inline_asm "ld.global.nc.v2.b64 {$0, $1}, [$2];", "=l,=l,l" %{{.*}} : (!llvm.ptr<1>) -> !llvm.struct<(i64, i64)>
+// CHECK:         %[[W1:.*]] = llvm.extractvalue %[[X]][1]
+// CHECK:         llvm.bitcast %[[W1]] : i64 to f64
+!row = memref<?x?xf64, strided<[?, 1], offset: ?>>
+mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
+  %x = mmrec.load %in : !row
+  %y = mmrec.scan %x axis = 0 {
+      tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 4, vector = 4, warps = 1>}
+      : tensor<?x?xf64> {
+  ^bb0(%l: f64, %r: f64):
+    %s = arith.addf %l, %r : f64
+    mmrec.yield %s : f64
+  }
+  mmrec.store %y, %out : tensor<?x?xf64>, !row
+}
+
+// -----
+
 // Without the alignment attribute (the generic specialization), with a
 // dynamic innermost stride, or with the scan along the innermost dimension
 // (lanes in d0, a row apart), accesses stay scalar memref ops.
 // CHECK-LABEL: gpu.func @cumsum__group0(
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         memref.load
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         gpu.return
 // CHECK-LABEL: gpu.func @cumsum_strided__group0(
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         memref.load
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         gpu.return
 // CHECK-LABEL: gpu.func @cumsum_last_axis__group0(
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         memref.load
-// CHECK-NOT:     llvm.load
+// CHECK-NOT:     llvm.{{load|inline_asm}}
 // CHECK:         gpu.return
 !row = memref<?x?xbf16, strided<[?, 1], offset: ?>>
 !any = memref<?x?xbf16, strided<[?, ?], offset: ?>>
@@ -113,6 +142,28 @@ mmrec.kernel @cumsum_last_axis(%in: !row, %out: !row) attributes {mmrec.alignmen
     mmrec.yield %s : bf16
   }
   mmrec.store %y, %out : tensor<?x?xbf16>, !row
+}
+
+// -----
+
+// A group that writes the memory it reads (a scan in place) loads its
+// vectors with llvm.load: the non-coherent path is for read-only memory.
+// CHECK-LABEL: gpu.func @cumsum_in_place__group0(
+// CHECK-NOT:     llvm.inline_asm
+// CHECK:         llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-NOT:     llvm.inline_asm
+// CHECK:         gpu.return
+!row = memref<?x?xbf16, strided<[?, 1], offset: ?>>
+mmrec.kernel @cumsum_in_place(%data: !row) attributes {mmrec.alignment = 16 : i64} {
+  %x = mmrec.load %data : !row
+  %y = mmrec.scan %x axis = 0 {
+      tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 8, vector = 8, warps = 1>}
+      : tensor<?x?xbf16> {
+  ^bb0(%l: bf16, %r: bf16):
+    %s = arith.addf %l, %r : bf16
+    mmrec.yield %s : bf16
+  }
+  mmrec.store %y, %data : tensor<?x?xbf16>, !row
 }
 
 // -----
