@@ -3,9 +3,10 @@
 // libdevice's accurate __nv_logf is a polynomial of about thirty
 // instructions per element; a scan whose prologue takes a log (log-space
 // decay products) then spends more time computing than moving memory. The
-// multifunction unit's lg2.approx/ex2.approx take one instruction. Kernels
-// opt in per op with the standard `afn` fastmath flag, where the result is
-// rounded to bf16 or f16 anyway.
+// multifunction unit's lg2.approx/ex2.approx take one instruction, in their
+// .ftz forms: without it ptxas wraps each in three more that rescale
+// subnormals. Kernels opt in per op with the standard `afn` fastmath flag,
+// where the result is rounded to bf16 or f16 anyway (as CUDA's fast math).
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,7 +49,7 @@ Value scaled(OpBuilder &b, Location loc, Value x, double factor) {
 Value approximate(OpBuilder &b, Operation *op) {
   Location loc = op->getLoc();
   Value x = op->getOperand(0);
-  constexpr StringLiteral lg2 = "llvm.nvvm.lg2.approx.f", ex2 = "llvm.nvvm.ex2.approx.f";
+  constexpr StringLiteral lg2 = "llvm.nvvm.lg2.approx.ftz.f", ex2 = "llvm.nvvm.ex2.approx.ftz.f";
   return llvm::TypeSwitch<Operation *, Value>(op)
       .Case([&](math::LogOp) { return scaled(b, loc, callIntrinsic(b, loc, lg2, x), llvm::numbers::ln2); })
       .Case([&](math::Log2Op) { return callIntrinsic(b, loc, lg2, x); })

@@ -29,9 +29,10 @@ class BuilderImpl;
 
 /// How exp and log are computed. Approximate marks the op fastmath<afn>:
 /// on the GPU, for f32 scalars, the hardware's approximations (log within
-/// ~2^-22 absolute, exp ~2^-22 relative plus |x| 2^-24; a few instructions
-/// instead of libdevice's ~30 for log), for values that end up in bf16 or
-/// f16; other types keep the accurate functions. The CPU backend still
+/// ~2^-22 absolute, exp ~2^-22 relative plus |x| 2^-24; subnormals flush
+/// to zero, as in CUDA's fast math; one or two instructions instead of
+/// libdevice's ~30 for log), for values that end up in bf16 or f16; other
+/// types keep the accurate functions. The CPU backend still
 /// calls the C library (LLVM keeps the flag).
 enum class Accuracy { Full, Approximate };
 

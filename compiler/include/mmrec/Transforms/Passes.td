@@ -163,12 +163,15 @@ def MmrecApproximateMath : Pass<"mmrec-approximate-math", "::mlir::gpu::GPUModul
   let description = [{
     Replaces, in GPU kernels, every f32 `math.log`, `math.exp`, `math.log2`
     and `math.exp2` whose fastmath flags include `afn` (approximate
-    functions allowed) by the hardware approximation: `lg2.approx.f32`
-    (times ln 2 for `log`) and `ex2.approx.f32` (of x times log2(e) for
-    `exp`), a few instructions where libdevice's accurate `__nv_logf` takes
-    about thirty. `log` is within about 2^-22 absolute (relatively worse
-    near 1), `exp` within about 2^-22 relative plus |x| 2^-24 from scaling
-    x by log2(e): invisible in bf16 or f16 results. Math ops without `afn`,
+    functions allowed) by the hardware approximation, as CUDA's fast math
+    does: `lg2.approx.ftz.f32` (times ln 2 for `log`) and
+    `ex2.approx.ftz.f32` (of x times log2(e) for `exp`), one instruction
+    each where libdevice's accurate `__nv_logf` takes about thirty. `log`
+    is within about 2^-22 absolute (relatively worse near 1), `exp` within
+    about 2^-22 relative plus |x| 2^-24 from scaling x by log2(e):
+    invisible in bf16 or f16 results. Subnormals flush to zero: `log` of a
+    value below 2^-126 is -inf, `exp` below 2^-126 is 0 (the forms that
+    keep them cost three more instructions each). Math ops without `afn`,
     and f16/f64 ones, keep libdevice's accurate functions.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect"];
