@@ -48,12 +48,6 @@ constexpr int64_t kDefaultLanes = 256;
 /// The longest run of a shared chunk that is unrolled.
 constexpr int64_t kMaxUnrolledRun = 16;
 
-/// Registers (32-bit words) a `lookback` thread may spend keeping its run's
-/// values between the walk that finds the run's aggregate and the one that
-/// writes the outputs: with more, the runs are read again instead (the
-/// registers would cost occupancy, or spill).
-constexpr int64_t kMaxKeptRunWords = 64;
-
 /// Threads of a warp: what gpu.shuffle exchanges among.
 constexpr int64_t kWarpSize = 32;
 /// The static shared memory a GPU block may have (48 KiB on every NVIDIA
@@ -1167,31 +1161,15 @@ private:
     int64_t runSteps = chunkLength / runs;
     auto walkRun = [&](bool first, Value from) {
       auto walk = [&](bool unrolled) {
-        // A full run of a full lane block keeps its values (RunValues).
-        bool kept = unrolled && runValues.mode != RunValues::Off && !lanesInBlock;
-        if (kept && runValues.mode == RunValues::Replay) {
-          std::optional<SmallVector<SmallVector<Value>>> start;
-          if (!first)
-            start = *registerCarries;
-          for (int64_t i = 0; i < runSteps; ++i) {
-            Value s = builder.create<arith::AddIOp>(loc, from, index(i));
-            emitReplayedStep(builder, loc, axisIndex(builder, loc, scan, s), i, start);
-          }
-          return;
-        }
-        runValues.step = kept ? 0 : -1;
         if (first)
           emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
         if (unrolled) {
           for (int64_t i = first ? 1 : 0; i < runSteps; ++i) {
-            runValues.step = kept ? i : -1;
             Value s = builder.create<arith::AddIOp>(loc, from, index(i));
             emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, s), false);
           }
-          runValues.step = -1;
           return;
         }
-        runValues.step = -1;
         Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
         emitFor(builder, loc, start, runEnd, [&](OpBuilder &b, Value s) {
           emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
@@ -1232,18 +1210,6 @@ private:
     // of a warp scan each other's aggregates with shuffles and only warp
     // totals go through shared memory: slot warp * lanes + lane.
     bool warpScan = lanesPerBlock < kWarpSize && kWarpSize % lanesPerBlock == 0;
-    int64_t keptWords = 0;
-    for (auto [k, input] : llvm::enumerate(anchorInputs()))
-      if (needed[k])
-        keptWords += runSteps * cells *
-                     llvm::divideCeil(getElementTypeOrSelf(input.getType()).getIntOrFloatBitWidth(), 32);
-    if (lookback && runSteps <= kMaxUnrolledRun && keptWords <= kMaxKeptRunWords) {
-      runValues.mode = RunValues::Record;
-      for (int64_t i = 0; i < runSteps * cells; ++i)
-        for (Value input : anchorInputs())
-          runValues.values.push_back(
-              builder.create<LLVM::PoisonOp>(loc, getElementTypeOrSelf(input.getType())));
-    }
     SmallVector<Value> before;
     Value beforeValid, warp = run;
     if (warpScan) {
@@ -1287,21 +1253,16 @@ private:
       });
     }
     // The run's aggregate into shared memory.
-    if (!warpScan) {
-      currentBlock = laneBlock;
-      withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), [&] {
-        emitIf(builder, loc, active, [&](OpBuilder &) {
-          writeOutputs = false;
-          emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
-          writeOutputs = true;
-          storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
-          builder.create<memref::StoreOp>(
-              loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid),
-              sharedValid, threadId);
-        });
-      });
-    }
-    runValues.mode = runValues.mode == RunValues::Record ? RunValues::Replay : RunValues::Off;
+    if (!warpScan)
+      inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
+      writeOutputs = false;
+      emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
+      writeOutputs = true;
+      storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
+      builder.create<memref::StoreOp>(
+          loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
+          threadId);
+    });
     builder.create<gpu::BarrierOp>(loc);
     Value slots = index(warpScan ? threads / kWarpSize : runs);
     if (lookback) {
@@ -1390,7 +1351,6 @@ private:
     builder.create<gpu::ReturnOp>(loc);
     scratchArgs = ValueRange();
     scratchLanes = Value();
-    runValues = RunValues();
     return success();
   }
 
@@ -2097,11 +2057,10 @@ private:
   void emitFor(OpBuilder &b, Location loc, Value lower, Value upper,
                function_ref<void(OpBuilder &, Value)> body) {
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    ValueRange flat;
     SmallVector<Value> initial;
     if (registerCarries)
       initial = flatRegisterCarries();
-    // Loops keep no run values: those from before stay.
-    SmallVector<Value> kept = runValues.values;
     auto loop = b.create<scf::ForOp>(loc, lower, upper, c1, initial);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -2114,7 +2073,6 @@ private:
     }
     if (registerCarries)
       setRegisterCarries(loop.getResults());
-    runValues.values = kept;
   }
 
   /// scf.if on `condition` around `body`; with the carries in registers they
@@ -2128,39 +2086,26 @@ private:
   void emitIfElse(OpBuilder &b, Location loc, Value condition,
                   function_ref<void(OpBuilder &)> thenBody,
                   function_ref<void(OpBuilder &)> elseBody) {
-    // The carries in registers and the run values being recorded.
-    auto threaded = [&] {
-      SmallVector<Value> values;
-      if (registerCarries)
-        values = flatRegisterCarries();
-      if (runValues.mode == RunValues::Record)
-        values.append(runValues.values);
-      return values;
-    };
-    auto setThreaded = [&](ValueRange values) {
-      size_t carries = registerCarries ? flatRegisterCarries().size() : 0;
-      if (registerCarries)
-        setRegisterCarries(values.take_front(carries));
-      if (runValues.mode == RunValues::Record)
-        runValues.values.assign(values.begin() + carries, values.end());
-    };
-    SmallVector<Value> before = threaded();
+    SmallVector<Value> before;
+    if (registerCarries)
+      before = flatRegisterCarries();
     auto ifOp = b.create<scf::IfOp>(loc, ValueRange(before).getTypes(), condition,
                                     /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(ifOp.thenBlock());
       thenBody(b);
-      if (!before.empty()) {
-        b.create<scf::YieldOp>(loc, threaded());
-        setThreaded(before);
+      if (registerCarries) {
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
+        setRegisterCarries(before);
       }
       b.setInsertionPointToStart(ifOp.elseBlock());
       elseBody(b);
-      if (!before.empty())
-        b.create<scf::YieldOp>(loc, threaded());
+      if (registerCarries)
+        b.create<scf::YieldOp>(loc, flatRegisterCarries());
     }
-    setThreaded(ifOp.getResults());
+    if (registerCarries)
+      setRegisterCarries(ifOp.getResults());
   }
 
   /// Lanes of a register chunk: one cache line of the group's narrowest
@@ -2319,9 +2264,6 @@ private:
             scanned[k] = scan && scan.getExclusive() ? carry[k] : uniform[k] ? after[k] : next[k];
           x = next;
         }
-        if (runValues.step >= 0)
-          for (size_t k = 0; k < n; ++k)
-            runValues.values[(runValues.step * chunkLanes + unrolledLane) * n + k] = x[k];
         for (size_t k = 0; k < n; ++k)
           if (!uniform[k])
             storeCarry(b, loc, carries, k, x[k], lane);
@@ -2336,48 +2278,6 @@ private:
     for (size_t k = 0; k < n; ++k)
       if (uniform[k])
         storeCarry(b, loc, carries, k, after[k], c0);
-  }
-
-  /// Step `step` of a run replayed from its kept values (RunValues) in the
-  /// register chunk: the scanned values are the carries before the run
-  /// (`start`; none for a run that starts the scan) combined with the
-  /// run's own inclusive values; no element is read or mapped again (the
-  /// loads withVectorLanes emits go unused, and LLVM deletes them).
-  void emitReplayedStep(OpBuilder &b, Location loc, Value t, int64_t step,
-                        const std::optional<SmallVector<SmallVector<Value>>> &start) {
-    auto scan = cast<ScanOp>(anchor);
-    size_t n = anchorInputs().size();
-    Value laneCount = b.create<arith::ConstantIndexOp>(loc, chunkLanes);
-    withVectorLanes(b, loc, t, [&] {
-      forLanes(b, loc, laneCount, [&](OpBuilder &b, Value lane) {
-        Env env;
-        SmallVector<Value> point = pointIndex(b, loc, lane, t);
-        anchorScalars(b, loc, point, env); // the maps after the anchor may read them
-        SmallVector<Value> local(n), carry(n);
-        for (size_t k = 0; k < n; ++k) {
-          local[k] = runValues.values[(step * chunkLanes + unrolledLane) * n + k];
-          carry[k] = loadCarry(b, loc, {}, k, lane);
-        }
-        SmallVector<Value> next = local;
-        if (start) {
-          SmallVector<SmallVector<Value>> *current = registerCarries;
-          SmallVector<SmallVector<Value>> before = *start;
-          registerCarries = &before;
-          SmallVector<Value> from(n);
-          for (size_t k = 0; k < n; ++k)
-            from[k] = loadCarry(b, loc, {}, k, lane);
-          registerCarries = current;
-          next = combine(b, from, local);
-        }
-        bool exclusive = scan.getExclusive() && (start || step > 0);
-        for (size_t k = 0; k < n; ++k)
-          storeCarry(b, loc, {}, k, next[k], lane);
-        for (auto [result, value] : llvm::zip(scan.getScanned(), exclusive ? carry : next))
-          env[result] = value;
-        evalMaps(b, loc, Level::Point, /*beforeAnchor=*/false, point, env);
-        storeOutputs(b, loc, Level::Point, point, env);
-      });
-    });
   }
 
   /// Whether a point value of the group is the same for every lane of the
@@ -2595,16 +2495,6 @@ private:
   llvm::MapVector<Value, SmallVector<Value>> *pendingStores = nullptr;
   int64_t chunkLanes = 1;
   int64_t unrolledLane = 0;
-  // A `lookback` thread's run kept in registers: the inclusive value of each
-  // step, lane and operand from the run's first element, at index (step x
-  // lanes + lane) x operands + k. Recorded by the walk that finds the run's
-  // aggregate (threaded out of its scf.ifs: poison where the run is not
-  // full), replayed by the one that writes the outputs.
-  struct RunValues {
-    enum Mode { Off, Record, Replay } mode = Off;
-    SmallVector<Value> values;
-    int64_t step = -1; // while recording: the step being emitted, else -1
-  } runValues;
   // The first lane of the run being emitted, when it is not the block's
   // first: lanes index the block's points and carries from here.
   Value laneOffset;
