@@ -45,7 +45,8 @@ enum class Level { Point, Lane, Reduced };
 /// Lane blocks hold this many elements when the op has no #mmrec.tiling.
 constexpr int64_t kDefaultLanes = 256;
 
-/// The longest run of a shared chunk that is unrolled.
+/// The steps of a run of a shared chunk unrolled together (longer full
+/// runs loop over batches of them).
 constexpr int64_t kMaxUnrolledRun = 16;
 
 /// Threads of a warp: what gpu.shuffle exchanges among.
@@ -1156,18 +1157,31 @@ private:
       currentBlock = laneBlock;
       withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), body);
     };
-    // A full run is unrolled when short, so that its loads are all in
-    // flight at once; the partial runs of the last chunk loop.
+    // A full run is unrolled, kMaxUnrolledRun steps at a time (a loop of
+    // such batches in longer runs), so that their loads are in flight at
+    // once; the partial runs of the last chunk loop step by step.
     int64_t runSteps = chunkLength / runs;
     auto walkRun = [&](bool first, Value from) {
       auto walk = [&](bool unrolled) {
         if (first)
           emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
         if (unrolled) {
-          for (int64_t i = first ? 1 : 0; i < runSteps; ++i) {
-            Value s = builder.create<arith::AddIOp>(loc, from, index(i));
-            emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, s), false);
+          auto unroll = [&](OpBuilder &b, Value at, int64_t steps) {
+            for (int64_t i = 0; i < steps; ++i) {
+              Value s = b.create<arith::AddIOp>(loc, at, index(i));
+              emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
+            }
+          };
+          int64_t done = first ? 1 : 0, batches = (runSteps - done) / kMaxUnrolledRun;
+          Value at = builder.create<arith::AddIOp>(loc, from, index(done));
+          if (runSteps > kMaxUnrolledRun && batches > 0) {
+            Value end = builder.create<arith::AddIOp>(loc, at, index(batches * kMaxUnrolledRun));
+            emitFor(builder, loc, at, end, kMaxUnrolledRun,
+                    [&](OpBuilder &b, Value batch) { unroll(b, batch, kMaxUnrolledRun); });
+            at = end;
+            done += batches * kMaxUnrolledRun;
           }
+          unroll(builder, at, runSteps - done);
           return;
         }
         Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
@@ -1176,10 +1190,6 @@ private:
         });
       };
       auto walkSteps = [&]() {
-        if (runSteps > kMaxUnrolledRun) {
-          walk(false);
-          return;
-        }
         Value full = builder.create<arith::CmpIOp>(
             loc, arith::CmpIPredicate::eq, builder.create<arith::SubIOp>(loc, runEnd, from),
             index(runSteps));
@@ -2056,7 +2066,12 @@ private:
   /// the carries are the loop's iteration arguments.
   void emitFor(OpBuilder &b, Location loc, Value lower, Value upper,
                function_ref<void(OpBuilder &, Value)> body) {
-    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    emitFor(b, loc, lower, upper, 1, body);
+  }
+
+  void emitFor(OpBuilder &b, Location loc, Value lower, Value upper, int64_t step,
+               function_ref<void(OpBuilder &, Value)> body) {
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, step);
     ValueRange flat;
     SmallVector<Value> initial;
     if (registerCarries)
