@@ -88,13 +88,16 @@ int64_t sixteenByteVector(const KernelAnalysis &analysis) {
   return std::clamp<int64_t>(16 / static_cast<int64_t>(widest), 1, 8);
 }
 
-/// The lookback tiling the heuristic gives: a tile of 128 lanes x 128
+/// The lookback tiling the heuristic gives: a tile of 128 lanes x 256
 /// steps, 16-byte vectors of the widest argument element (8 bf16, 4 f32),
-/// 4 warps (measured best among 32-256 steps, 64-128 lanes, 2-8 warps on
-/// the H100: docs/perf/gpu-2026-11-24-heuristic.md).
+/// 8 warps. On the H100 against 128 steps and 4 warps (the best of 32-256
+/// steps, 64-128 lanes, 2-8 warps with runs unrolled 16 steps at most):
+/// 8-11% faster at [2, 8, 32768, 128], within 2% at [8, 32, 8192, 128],
+/// 8-10% slower at [2, 8, 1024, 128] (half the tiles);
+/// docs/perf/gpu-2026-11-24-session4.md.
 std::string lookbackTiling(const KernelAnalysis &analysis) {
-  return "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = " +
-         std::to_string(sixteenByteVector(analysis)) + ", warps = 4>";
+  return "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, vector = " +
+         std::to_string(sixteenByteVector(analysis)) + ", warps = 8>";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:

@@ -257,8 +257,8 @@ TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   // Short tiles, and the heuristic's (runs of 32 steps, vectors of 4).
   for (const char *tiling : {"#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, "
                              "vector = 1, warps = 2>",
-                             "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, "
-                             "vector = 4, warps = 4>"}) {
+                             "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, "
+                             "vector = 4, warps = 8>"}) {
     Kernel kernel = ctx->compile(withTiling(kCumsum, tiling), "cumsum");
     std::mt19937 rng(std::random_device{}());
     const int64_t shapes[][2] = {{1000, 37}, {5, 3},   {0, 4},    {20000, 70},
