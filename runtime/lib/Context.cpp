@@ -703,6 +703,19 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
   return launches;
 }
 
+size_t KernelInternals::prepareCudaLaunches(const Kernel &kernel, const TensorView *args,
+                                            size_t count, void *stream) {
+  const KernelImpl &impl = *kernel.impl;
+  if (impl.device != Device::CUDA)
+    throw Error("mmrec kernel '" + impl.name + "' is not a CUDA kernel");
+  const Variant &variant = impl.select(args, count);
+  impl.check(variant.analysis, args, count);
+  size_t launches = 0;
+  impl.forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream),
+                         [&](const CudaGroup &, unsigned, void **, size_t) { ++launches; });
+  return launches;
+}
+
 //===----------------------------------------------------------------------===//
 // ContextImpl
 //===----------------------------------------------------------------------===//

@@ -32,6 +32,12 @@ struct KernelInternals {
   /// must be a CUDA one.
   static std::vector<RawCudaLaunch> cudaLaunches(const Kernel &kernel, const TensorView *args,
                                                  size_t count, void *stream);
+
+  /// Everything Kernel::launch does on a GPU but call cuLaunchKernel (the
+  /// variant, the checks, the context, scratch, the parameters): the host
+  /// cost that is mmrec's own. Returns the launches it prepared.
+  static size_t prepareCudaLaunches(const Kernel &kernel, const TensorView *args, size_t count,
+                                    void *stream);
 };
 
 } // namespace mmrec

@@ -266,20 +266,28 @@ void launchOverhead(Timer &timer, Context &context) {
                                               timer.stream, l.params.data(), nullptr),
                   "cuLaunchKernel");
   };
-  std::vector<double> mmrecTimes, rawTimes;
+  // mmrec's own part: a launch without its cuLaunchKernel.
+  auto ownWork = [&] {
+    KernelInternals::prepareCudaLaunches(kernel, args.data(), args.size(), timer.stream);
+  };
+  std::vector<double> mmrecTimes, rawTimes, ownTimes;
   perLaunch(mmrecLaunch);
   perLaunch(rawLaunch);
-  for (int r = 0; r < rounds; ++r) { // interleaved, so that drift hits both
+  for (int r = 0; r < rounds; ++r) { // interleaved, so that drift hits all
     mmrecTimes.push_back(perLaunch(mmrecLaunch));
     rawTimes.push_back(perLaunch(rawLaunch));
+    ownTimes.push_back(perLaunch(ownWork));
   }
-  std::sort(mmrecTimes.begin(), mmrecTimes.end());
-  std::sort(rawTimes.begin(), rawTimes.end());
-  double m = mmrecTimes[rounds / 2], r = rawTimes[rounds / 2];
+  auto median = [&](std::vector<double> &times) {
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+  };
+  double m = median(mmrecTimes), r = median(rawTimes), own = median(ownTimes);
   std::printf("\nlaunch overhead (host time per launch, median of %d batches of %d; %s bf16 "
               "%s, %zu kernel(s)):\n  mmrec Kernel::launch %.2f us, raw cuLaunchKernel %.2f us, "
-              "ratio %.3f (target <= 1.1)\n",
-              rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6, m / r);
+              "ratio %.3f (target <= 1.1); mmrec's own work (all but cuLaunchKernel) %.2f us\n",
+              rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6, m / r,
+              own * 1e6);
 }
 
 /// Whether `name` passes a --kernels or --shapes filter (empty: all do).
@@ -331,6 +339,11 @@ int runGpuBench(Context &context, const GpuOptions &options) {
     std::fprintf(stderr, "mmrec-bench: %s %s %s ...\n", c.kernel.c_str(),
                  shapeText(c.shape).c_str(), dtypeName(c.dtype));
     rows.push_back(measure(timer, context, c, options, copy));
+    // The row as soon as it is measured: a run cut short keeps it.
+    const Row &row = rows.back();
+    if (row.verified)
+      std::fprintf(stderr, "mmrec-bench:   %.2f us, %.1f%% of copy\n", row.micros,
+                   100 * row.fraction);
   }
 
   std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s  %s\n", "kernel", "shape", "dtype",
