@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuContext.h"
 #include "KernelInternals.h"
 #include "mmrec/Context.h"
 #include "mmrec/Library.h"
@@ -25,24 +26,9 @@ using namespace mmrec;
 
 namespace {
 
-/// The context on the GPU, or null with the reason.
-Context *gpu(std::string &missing) {
-  static std::string reason;
-  static std::unique_ptr<Context> context = []() -> std::unique_ptr<Context> {
-    try {
-      return std::make_unique<Context>(Device::CUDA);
-    } catch (const Error &error) {
-      reason = error.what();
-      return nullptr;
-    }
-  }();
-  missing = reason;
-  return context.get();
-}
-
 #define REQUIRE_GPU(ctx)                                                                         \
   std::string missing;                                                                           \
-  Context *ctx = gpu(missing);                                                                   \
+  Context *ctx = test::gpuContext(missing);                                                      \
   if (!ctx)                                                                                      \
   GTEST_SKIP() << "no GPU: " << missing
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuContext.h"
 #include "mmrec/Context.h"
 
 #include <gtest/gtest.h>
@@ -307,18 +308,8 @@ class ScanSuite : public ::testing::TestWithParam<ScanParam> {
 protected:
   /// One context per device, or null and the reason it is missing.
   static Context *context(Device device, std::string &missing) {
-    static std::string cudaMissing;
     static std::unique_ptr<Context> cpu = std::make_unique<Context>(Device::CPU);
-    static std::unique_ptr<Context> cuda = []() -> std::unique_ptr<Context> {
-      try {
-        return std::make_unique<Context>(Device::CUDA);
-      } catch (const Error &error) {
-        cudaMissing = error.what();
-        return nullptr;
-      }
-    }();
-    missing = cudaMissing;
-    return device == Device::CPU ? cpu.get() : cuda.get();
+    return device == Device::CPU ? cpu.get() : test::gpuContext(missing);
   }
 };
 
