@@ -787,7 +787,7 @@ public:
       return Kernel(std::move(impl));
     }
     mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
-    bool changed = specializeInnerContiguous(*specialized->getOps<KernelOp>().begin());
+    bool changed = specializeContiguous(*specialized->getOps<KernelOp>().begin());
     Variant generic = buildVariant(*single, name);
     std::optional<Variant> contiguous;
     if (changed)
@@ -805,12 +805,8 @@ private:
   /// specialization.
   Variants buildCudaVariants(mlir::ModuleOp module, const std::string &name) {
     mlir::OwningOpRef<mlir::ModuleOp> specialized = module.clone();
-    KernelOp kernel = *specialized->getOps<KernelOp>().begin();
-    specializeInnerContiguous(kernel);
     // Allocations and most views have aligned rows: 16-byte accesses.
-    kernel->setAttr("mmrec.alignment",
-                    mlir::IntegerAttr::get(mlir::IntegerType::get(&mlirContext, 64),
-                                           kCudaRowAlignment));
+    specializeContiguous(*specialized->getOps<KernelOp>().begin(), kCudaRowAlignment);
     Variant aligned = buildCudaVariant(*specialized, name);
     aligned.rowAlignment = kCudaRowAlignment;
     return Variants{buildCudaVariant(module, name), std::move(aligned)};
@@ -888,33 +884,6 @@ private:
       return context->buildCudaVariants(*module, name);
     };
     return alternative;
-  }
-
-  /// Fixes the innermost stride of every argument whose innermost stride is
-  /// dynamic to 1. Returns whether any changed.
-  static bool specializeInnerContiguous(KernelOp kernel) {
-    bool changed = false;
-    llvm::SmallVector<mlir::Type> types;
-    for (mlir::BlockArgument arg : kernel.getArguments()) {
-      auto type = mlir::cast<mlir::MemRefType>(arg.getType());
-      llvm::SmallVector<int64_t> strides;
-      int64_t offset;
-      if (succeeded(mlir::getStridesAndOffset(type, strides, offset)) && !strides.empty() &&
-          mlir::ShapedType::isDynamic(strides.back())) {
-        strides.back() = 1;
-        arg.setType(
-            mlir::MemRefType::get(type.getShape(), type.getElementType(),
-                                  mlir::StridedLayoutAttr::get(type.getContext(), offset, strides),
-                                  type.getMemorySpace()));
-        changed = true;
-      }
-      types.push_back(arg.getType());
-      // Launches that take this variant pass disjoint views (see select()).
-      kernel.setArgAttr(arg.getArgNumber(), "llvm.noalias",
-                        mlir::UnitAttr::get(kernel.getContext()));
-    }
-    kernel.setFunctionType(mlir::FunctionType::get(kernel.getContext(), types, {}));
-    return changed;
   }
 
   static void checkArgumentCount(const KernelAnalysis &analysis, const std::string &name) {

@@ -8,7 +8,9 @@
 
 #include "mmrec/Dialect/Mmrec/MmrecOps.h"
 #include "mmrec/Pipelines/Pipelines.h"
+#include "mmrec/Transforms/Passes.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -45,6 +47,17 @@ llvm::cl::opt<int64_t> chunk("chunk",
                              llvm::cl::desc("Chunk length of chunked and lookback without a "
                                             "tiling (default 256)"),
                              llvm::cl::init(256), llvm::cl::cat(category));
+llvm::cl::opt<std::string> tiling(
+    "tiling",
+    llvm::cl::desc("This #mmrec.tiling on every scan without one (as mmrec-bench --tiling; "
+                   "the runtime's heuristic picks #mmrec.tiling<strategy = lookback, "
+                   "chunk = 256, lanes = 128, vector = 16 bytes, warps = 8> where lanes are few)"),
+    llvm::cl::cat(category));
+llvm::cl::opt<bool> aligned(
+    "aligned",
+    llvm::cl::desc("The runtime's aligned variant, which launches on contiguous 16-byte "
+                   "aligned tensors take (-mmrec-specialize-contiguous{alignment=16})"),
+    llvm::cl::cat(category));
 llvm::cl::opt<std::string> cudaPath("cuda-path",
                                     llvm::cl::desc("CUDA toolkit whose libdevice is linked"),
                                     llvm::cl::cat(category));
@@ -63,7 +76,10 @@ int main(int argc, char **argv) {
       "group, <kernel>__group<i>. Several kernels print as several modules,\n"
       "each after a '// mmrec kernel: NAME' line; --kernel selects one.\n\n"
       "  mmrec-translate --emit-ptx --chip=sm_90a kernels/linear_recurrence.mlir \\\n"
-      "      --kernel linear_recurrence -o lr.ptx && ptxas -arch=sm_90a -v lr.ptx\n");
+      "      --kernel linear_recurrence -o lr.ptx && ptxas -arch=sm_90a -v lr.ptx\n\n"
+      "With --aligned and --tiling, the code the runtime launches on a GPU:\n\n"
+      "  mmrec-translate --emit-ptx --aligned --tiling='#mmrec.tiling<strategy = lookback,\n"
+      "      chunk = 256, lanes = 128, vector = 8, warps = 8>' kernels/assoc_scan_exp.mlir\n");
   if (!emitPtx) {
     llvm::errs() << "mmrec-translate: say what to emit: --emit-ptx\n";
     return 2;
@@ -98,6 +114,21 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+
+  if (!tiling.empty()) {
+    auto attr = dyn_cast_or_null<mmrec::TilingAttr>(parseAttribute(tiling, &context));
+    if (!attr) {
+      llvm::errs() << "mmrec-translate: --tiling is not an #mmrec.tiling: " << tiling << "\n";
+      return 2;
+    }
+    module->walk([&](mmrec::ScanOp scan) {
+      if (!scan.getTiling())
+        scan.setTilingAttr(attr);
+    });
+  }
+  if (aligned)
+    for (auto op : module->getOps<mmrec::KernelOp>())
+      mmrec::specializeContiguous(op, /*alignment=*/16);
 
   PassManager pm(&context);
   mmrec::GpuPipelineOptions options;

@@ -436,9 +436,15 @@ private:
     func->setAttr(kScratchAttr, builder.getArrayAttr(scratch));
     if (tileState)
       func->setAttr(kTileStateAttr, builder.getUnitAttr());
+    // Not llvm.noalias: a gpu.func's memref descriptors cannot carry it (the
+    // NVVM conversion drops it with a warning); read-only inputs take the
+    // non-coherent path through loadReadOnly instead.
     for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
-      if (DictionaryAttr attrs = kernel.getArgAttrDict(i))
-        func.setArgAttrs(i, attrs);
+      if (DictionaryAttr attrs = kernel.getArgAttrDict(i)) {
+        NamedAttrList kept(attrs);
+        kept.erase("llvm.noalias");
+        func.setArgAttrs(i, kept.getDictionary(builder.getContext()));
+      }
     currentArgs = func.getBody().getArguments().take_front(func.getNumArguments());
     return func;
   }

@@ -25,6 +25,11 @@ namespace mmrec {
 #define GEN_PASS_REGISTRATION
 #include "mmrec/Transforms/Passes.h.inc"
 
+/// What -mmrec-specialize-contiguous does to `kernel`; returns whether an
+/// innermost stride changed (without one, the variant is the generic code
+/// but for the noalias and alignment claims).
+bool specializeContiguous(KernelOp kernel, int64_t alignment = 0);
+
 } // namespace mmrec
 
 #endif // MMREC_TRANSFORMS_PASSES_H

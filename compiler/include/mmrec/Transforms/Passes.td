@@ -53,6 +53,25 @@ def MmrecFuse : Pass<"mmrec-fuse", "::mmrec::KernelOp"> {
   let dependentDialects = ["::mmrec::MmrecDialect"];
 }
 
+def MmrecSpecializeContiguous : Pass<"mmrec-specialize-contiguous", "::mmrec::KernelOp"> {
+  let summary = "Specialize a kernel for arguments with unit innermost strides that do not overlap";
+  let description = [{
+    The runtime's second variant of every kernel, for launches whose
+    arguments all have an innermost stride of 1 (or one element there) and
+    are disjoint: each argument whose innermost stride is dynamic gets 1,
+    and every argument is marked `llvm.noalias`. With `alignment` N > 0 the
+    kernel is also marked `mmrec.alignment = N`: data pointers and all
+    strides but the innermost are multiples of N bytes, which the GPU
+    lowering turns into N-byte vector accesses (the runtime's CUDA variant
+    uses 16). `mmrec-translate --aligned` runs it to print the PTX the
+    runtime launches on aligned tensors.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"0",
+           "Bytes the launches align data and row strides to (0: no claim)">,
+  ];
+}
+
 def MmrecLowerToLoops : Pass<"mmrec-lower-to-loops", "::mlir::ModuleOp"> {
   let summary = "Lower the groups of each kernel to loop nests for the CPU";
   let description = [{
