@@ -43,6 +43,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -140,15 +141,17 @@ public:
         contiguous(std::move(contiguous)), pool(std::move(pool)) {}
 
   ~KernelImpl() {
-    if (deviceScratch.empty() && deviceTileState.empty())
+    if (streamMemory.empty())
       return;
     const CudaDevice &cuda = *generic.cuda->device;
     if (cuda.driver.cuCtxPushCurrent(cuda.context) != CUDA_SUCCESS)
       return;
-    for (CUdeviceptr buffer : deviceScratch)
-      cuda.driver.cuMemFree(buffer);
-    for (CUdeviceptr buffer : deviceTileState)
-      cuda.driver.cuMemFree(buffer);
+    for (auto &[stream, memory] : streamMemory) {
+      for (CUdeviceptr buffer : memory.scratch)
+        cuda.driver.cuMemFree(buffer);
+      for (CUdeviceptr buffer : memory.tileState)
+        cuda.driver.cuMemFree(buffer);
+    }
     CUcontext popped;
     cuda.driver.cuCtxPopCurrent(&popped);
   }
@@ -351,30 +354,32 @@ private:
     return blocks;
   }
 
-  /// Device scratch of at least `bytes`, kept for later launches. A smaller
-  /// buffer it replaces stays allocated until the kernel goes away: work
-  /// already queued on a stream may still use it.
+  /// Device scratch of at least `bytes` for launches on `stream`, kept for
+  /// later ones. A smaller buffer it replaces stays allocated until the
+  /// kernel goes away: work already queued on the stream may still use it.
   CUdeviceptr deviceScratchFor(const CudaCode &code, size_t bytes, CUstream stream) const {
-    if (deviceScratchBytes >= bytes && !deviceScratch.empty())
-      return deviceScratch.back();
+    StreamMemory &memory = streamMemory[stream];
+    if (memory.scratchBytes >= bytes && !memory.scratch.empty())
+      return memory.scratch.back();
     CUdeviceptr buffer = allocateOutsideCapture(code, bytes, stream, "cuMemAlloc (scratch)");
-    deviceScratch.push_back(buffer);
-    deviceScratchBytes = bytes;
+    memory.scratch.push_back(buffer);
+    memory.scratchBytes = bytes;
     return buffer;
   }
 
-  /// The tile state of the lookback kernels, at least `words` 32-bit words:
-  /// zeroed when allocated (on `stream`, before the launch), and left zeroed
-  /// by every launch, so that the groups and variants of a kernel share it
-  /// on one stream.
+  /// The tile state of the lookback kernels on `stream`, at least `words`
+  /// 32-bit words: zeroed when allocated (on the stream, before the launch),
+  /// and left zeroed by every launch, so that the groups and variants of a
+  /// kernel share it on one stream.
   CUdeviceptr tileStateFor(const CudaCode &code, int64_t words, CUstream stream) const {
-    if (deviceTileStateWords >= words && !deviceTileState.empty())
-      return deviceTileState.back();
+    StreamMemory &memory = streamMemory[stream];
+    if (memory.tileStateWords >= words && !memory.tileState.empty())
+      return memory.tileState.back();
     const CudaDriver &driver = code.device->driver;
     CUdeviceptr buffer = allocateOutsideCapture(code, static_cast<size_t>(words) * 4, stream,
                                                 "cuMemAlloc (lookback tile state)");
-    deviceTileState.push_back(buffer);
-    deviceTileStateWords = words;
+    memory.tileState.push_back(buffer);
+    memory.tileStateWords = words;
     CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
     driver.check(driver.cuMemsetD32Async(buffer, 0, static_cast<size_t>(words), stream),
                  "mmrec kernel '" + name + "'", "cuMemsetD32Async (lookback tile state)");
@@ -671,10 +676,17 @@ private:
   std::shared_ptr<ThreadPool> pool;
   mutable std::mutex scratchMutex;
   mutable std::vector<std::byte> scratch;
-  mutable std::vector<CUdeviceptr> deviceScratch;
-  mutable size_t deviceScratchBytes = 0;
-  mutable std::vector<CUdeviceptr> deviceTileState;
-  mutable int64_t deviceTileStateWords = 0;
+  /// The device memory of the launches on one stream: scratch and the
+  /// lookback tile state (the last buffer of each is the current one). Each
+  /// stream has its own, so that launches of one kernel on several streams
+  /// may run at once: a launch's scratch is busy until its kernels end, and
+  /// a lookback kernel needs the tile state all zeroes when it starts.
+  struct StreamMemory {
+    std::vector<CUdeviceptr> scratch, tileState;
+    size_t scratchBytes = 0;
+    int64_t tileStateWords = 0;
+  };
+  mutable std::map<CUstream, StreamMemory> streamMemory; // under scratchMutex
 };
 
 std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,

@@ -47,13 +47,15 @@ public:
   /// at once: it allocates nothing, synchronizes nothing and copies nothing,
   /// so it can be captured in a CUDA graph. Kernels that need scratch (values
   /// between groups, the chunked strategy, the lookback tile state) allocate
-  /// it the first time a shape needs more, and keep it. Scans without a
-  /// tiling run with `lookback` at shapes with few lanes (docs/gpu.md): the
-  /// first such launch also compiles that variant. So launch a kernel once
-  /// at every shape you will capture before capturing (a launch that would
-  /// allocate during capture throws mmrec::Error saying so). The scratch is
-  /// the kernel's: launches of one Kernel (or its copies) that need it must
-  /// not run on several streams at once; compile it once per stream.
+  /// it the first time a shape needs more on a stream, and keep it. Scans
+  /// without a tiling run with `lookback` at shapes with few lanes
+  /// (docs/gpu.md): the first such launch also compiles that variant. So
+  /// launch a kernel once at every shape you will capture, on the stream you
+  /// will capture on, before capturing (a launch that would allocate during
+  /// capture throws mmrec::Error saying so). Each stream has its own scratch:
+  /// launches of one Kernel (or its copies) may run on several streams at
+  /// once. A captured graph uses its stream's: do not replay it while the
+  /// kernel runs on that stream, or while another graph captured there runs.
   void launch(std::initializer_list<TensorView> args, void *stream = nullptr) const;
   void launch(const TensorView *args, size_t count, void *stream = nullptr) const;
 

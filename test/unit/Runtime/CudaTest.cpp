@@ -306,6 +306,59 @@ TEST(CudaTest, GraphCaptureAndReplay) {
   driver.streamDestroy(stream);
 }
 
+/// One kernel launched on two streams at once, again and again, at two
+/// shapes that the heuristic runs with lookback (and one with chunked
+/// scratch): each stream has its own tile state and scratch, so every
+/// output must be right.
+TEST(CudaTest, ConcurrentStreams) {
+  REQUIRE_GPU(ctx);
+  const Driver &driver = Driver::get();
+  for (const char *tiling :
+       {"", "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"}) {
+    Kernel kernel = ctx->compile(*tiling ? withTiling(kCumsum, tiling) : std::string(kCumsum),
+                                 "cumsum");
+    struct Launches {
+      int64_t T, N;
+      CUstream stream = nullptr;
+      std::vector<float> host, out;
+      std::unique_ptr<DeviceBuffer> in, result;
+    } sides[] = {{3000, 517}, {700, 64}};
+    std::mt19937 rng(11);
+    for (Launches &side : sides) {
+      CU(driver.streamCreate(&side.stream, CU_STREAM_NON_BLOCKING));
+      side.host.resize(side.T * side.N);
+      side.out.assign(side.host.size(), NAN);
+      for (float &v : side.host)
+        v = std::uniform_real_distribution<float>(-1, 1)(rng);
+      side.in = std::make_unique<DeviceBuffer>(*ctx, side.host.size() * 4);
+      side.result = std::make_unique<DeviceBuffer>(*ctx, side.host.size() * 4);
+      side.in->upload(side.host.data(), side.host.size() * 4);
+    }
+    for (int launch = 0; launch < 50; ++launch)
+      for (Launches &side : sides) {
+        TensorView views[] = {
+            TensorView::contiguous(side.in->data(), DType::F32, {side.T, side.N}, Device::CUDA),
+            TensorView::contiguous(side.result->data(), DType::F32, {side.T, side.N},
+                                   Device::CUDA)};
+        kernel.launch(views, 2, side.stream);
+      }
+    for (Launches &side : sides) {
+      CU(driver.streamSynchronize(side.stream));
+      side.result->download(side.out.data(), side.out.size() * 4);
+      for (int64_t n = 0; n < side.N; ++n) {
+        double sum = 0;
+        for (int64_t t = 0; t < side.T; ++t) {
+          sum += side.host[t * side.N + n];
+          ASSERT_NEAR(side.out[t * side.N + n], sum, 1e-3)
+              << (*tiling ? tiling : "heuristic") << ": " << side.T << "x" << side.N << ", t "
+              << t << ", n " << n;
+        }
+      }
+      driver.streamDestroy(side.stream);
+    }
+  }
+}
+
 /// A kernel with scratch (the chunked strategy) inside graph capture: it
 /// must have its scratch from an earlier launch; without one, the launch
 /// says so and the capture stays usable.
