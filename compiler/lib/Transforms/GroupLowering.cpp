@@ -1180,7 +1180,7 @@ private:
           };
           int64_t done = first ? 1 : 0, batches = (runSteps - done) / kMaxUnrolledRun;
           Value at = builder.create<arith::AddIOp>(loc, from, index(done));
-          if (runSteps > kMaxUnrolledRun && batches > 0) {
+          if (runSteps > kMaxUnrolledRun) {
             Value end = builder.create<arith::AddIOp>(loc, at, index(batches * kMaxUnrolledRun));
             emitFor(builder, loc, at, end, kMaxUnrolledRun,
                     [&](OpBuilder &b, Value batch) { unroll(b, batch, kMaxUnrolledRun); });
@@ -2035,8 +2035,12 @@ private:
     llvm::DenseMap<Value, SmallVector<Value>> loaded;
     for (Value tensor : pointReads()) {
       Value memory = inputMemref.lookup(tensor);
-      // Memory the group does not write is constant while it runs.
-      loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, !written.contains(memory));
+      // Memory the group does not write, of an argument that no other one
+      // aliases (llvm.noalias: the runtime's aligned variant), is constant
+      // while the group runs.
+      bool readOnly = !written.contains(memory) &&
+                      kernel.getArgAttr(memoryIndex.lookup(memory), "llvm.noalias");
+      loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, readOnly);
     }
     llvm::MapVector<Value, SmallVector<Value>> stores;
     pointLanes = &loaded;

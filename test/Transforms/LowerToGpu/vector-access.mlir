@@ -1,7 +1,8 @@
 // RUN: mmrec-opt %s -mmrec-fuse -mmrec-lower-to-gpu -canonicalize -cse -split-input-file | FileCheck %s
 
 // A kernel of the runtime's aligned specialization (mmrec.alignment = 16,
-// innermost strides 1): a thread's full block of `vector` = 8 bf16 lanes
+// innermost strides 1, arguments noalias): a thread's full block of
+// `vector` = 8 bf16 lanes
 // reads and writes its point as one 16-byte vector at the address of lane
 // 0: the input, which the group does not write, through one inline
 // ld.global.nc.v4.b32 (LLVM would split a vector load whose elements are
@@ -33,7 +34,8 @@
 // CHECK-NOT:     llvm.inline_asm
 // CHECK:         gpu.return
 !row = memref<?x?xbf16, strided<[?, 1], offset: ?>>
-mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
+mmrec.kernel @cumsum(%in: !row {llvm.noalias}, %out: !row {llvm.noalias})
+    attributes {mmrec.alignment = 16 : i64} {
   %x = mmrec.load %in : !row
   %y = mmrec.scan %x axis = 0 {
       tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 8, vector = 8, warps = 1>}
@@ -56,7 +58,8 @@ mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i
 // CHECK:         %[[P4:.*]] = llvm.getelementptr %[[P]][4] : (!llvm.ptr<1>) -> !llvm.ptr<1>, f32
 // CHECK:         llvm.inline_asm "ld.global.nc.v4.b32 {{.*}}" %[[P4]]
 !row = memref<?x?xf32, strided<[?, 1], offset: ?>>
-mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
+mmrec.kernel @cumsum(%in: !row {llvm.noalias}, %out: !row {llvm.noalias})
+    attributes {mmrec.alignment = 16 : i64} {
   %x = mmrec.load %in : !row
   %y = mmrec.scan %x axis = 0 {
       tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 8, vector = 8, warps = 1>}
@@ -76,7 +79,8 @@ mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i
 // CHECK:         %[[W1:.*]] = llvm.extractvalue %[[X]][1]
 // CHECK:         llvm.bitcast %[[W1]] : i64 to f64
 !row = memref<?x?xf64, strided<[?, 1], offset: ?>>
-mmrec.kernel @cumsum(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
+mmrec.kernel @cumsum(%in: !row {llvm.noalias}, %out: !row {llvm.noalias})
+    attributes {mmrec.alignment = 16 : i64} {
   %x = mmrec.load %in : !row
   %y = mmrec.scan %x axis = 0 {
       tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 4, vector = 4, warps = 1>}
@@ -146,8 +150,9 @@ mmrec.kernel @cumsum_last_axis(%in: !row, %out: !row) attributes {mmrec.alignmen
 
 // -----
 
-// A group that writes the memory it reads (a scan in place) loads its
-// vectors with llvm.load: the non-coherent path is for read-only memory.
+// A group that writes the memory it reads (a scan in place), or an input
+// that another argument may alias (no llvm.noalias), loads its vectors with
+// llvm.load: the non-coherent path is for memory constant while it runs.
 // CHECK-LABEL: gpu.func @cumsum_in_place__group0(
 // CHECK-NOT:     llvm.inline_asm
 // CHECK:         llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
@@ -164,6 +169,23 @@ mmrec.kernel @cumsum_in_place(%data: !row) attributes {mmrec.alignment = 16 : i6
     mmrec.yield %s : bf16
   }
   mmrec.store %y, %data : tensor<?x?xbf16>, !row
+}
+
+// CHECK-LABEL: gpu.func @cumsum_may_alias__group0(
+// CHECK-NOT:     llvm.inline_asm
+// CHECK:         llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-NOT:     llvm.inline_asm
+// CHECK:         gpu.return
+mmrec.kernel @cumsum_may_alias(%in: !row, %out: !row) attributes {mmrec.alignment = 16 : i64} {
+  %x = mmrec.load %in : !row
+  %y = mmrec.scan %x axis = 0 {
+      tiling = #mmrec.tiling<strategy = lanes, chunk = 1, lanes = 8, vector = 8, warps = 1>}
+      : tensor<?x?xbf16> {
+  ^bb0(%l: bf16, %r: bf16):
+    %s = arith.addf %l, %r : bf16
+    mmrec.yield %s : bf16
+  }
+  mmrec.store %y, %out : tensor<?x?xbf16>, !row
 }
 
 // -----
