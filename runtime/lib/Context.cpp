@@ -89,16 +89,20 @@ int64_t sixteenByteVector(const KernelAnalysis &analysis) {
   return std::clamp<int64_t>(16 / static_cast<int64_t>(widest), 1, 8);
 }
 
-/// The lookback tiling the heuristic gives: a tile of 128 lanes x 256
-/// steps, 16-byte vectors of the widest argument element (8 bf16, 4 f32),
-/// 8 warps. On the H100 against 128 steps and 4 warps (the best of 32-256
-/// steps, 64-128 lanes, 2-8 warps with runs unrolled 16 steps at most):
-/// 8-11% faster at [2, 8, 32768, 128], within 2% at [8, 32, 8192, 128],
-/// 8-10% slower at [2, 8, 1024, 128] (half the tiles);
-/// docs/perf/gpu-2026-11-24-session4.md.
-std::string lookbackTiling(const KernelAnalysis &analysis) {
-  return "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, vector = " +
-         std::to_string(sixteenByteVector(analysis)) + ", warps = 8>";
+/// The lookback tilings the heuristic gives: tiles of 128 lanes x `steps`
+/// steps (128 with 4 warps, or 256 with 8), 16-byte vectors of the widest
+/// argument element (8 bf16, 4 f32). On the H100 the long tiles were 8-11%
+/// faster at [2, 8, 32768, 128] and within 2% at [8, 32, 8192, 128]; at
+/// [2, 8, 1024, 128], where they make 64 tiles for 132 SMs, the short ones
+/// were 8-10% faster (docs/perf/gpu-2026-11-24-session4.md). Both were the
+/// best of 32-512 steps, 64-128 lanes and 2-8 warps in their shapes.
+constexpr int64_t kLookbackLanes = 128, kShortTileSteps = 128, kLongTileSteps = 256;
+
+std::string lookbackTiling(const KernelAnalysis &analysis, int64_t steps) {
+  return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(steps) +
+         ", lanes = " + std::to_string(kLookbackLanes) +
+         ", vector = " + std::to_string(sixteenByteVector(analysis)) +
+         ", warps = " + std::to_string(steps == kLongTileSteps ? 8 : 4) + ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -117,15 +121,24 @@ struct Variants {
   std::optional<Variant> contiguous;
 };
 
-/// The lookback variants of a kernel whose scans have no tiling, built on
-/// the first launch that the heuristic gives them.
-struct LookbackAlternative {
-  std::vector<unsigned> scanGroups; // the groups whose lanes decide
-  int64_t minLanes = 0;             // fewer lanes in one of them: lookback
+/// One lookback tiling of a kernel's untiled scans, compiled on the first
+/// launch that the heuristic gives it.
+struct LookbackTiles {
+  int64_t steps = 0; // a tile's steps along the axis
   std::function<Variants()> build;
   std::once_flag built;
   Variants variants;
-  bool failed = false; // the build threw: launches keep the default code
+  bool failed = false; // the build threw: launches take other code
+};
+
+/// The lookback variants of a kernel whose scans have no tiling.
+struct LookbackAlternative {
+  std::vector<unsigned> scanGroups; // the groups whose shapes decide
+  int64_t minLanes = 0;             // fewer lanes in one of them: lookback
+  int64_t multiprocessors = 0;
+  // Long tiles where every scan group has one per multiprocessor at least,
+  // else short ones (more tiles). A tiling the lowering rejects is absent.
+  std::unique_ptr<LookbackTiles> shortTiles, longTiles;
 };
 
 class KernelImpl {
@@ -431,44 +444,56 @@ private:
     return layout;
   }
 
-  /// The variant of a launch: the strategy the heuristic picks for its
-  /// shape (for scans without a tiling), then the aligned or generic code.
+  /// The variant of a launch: the strategy and tiles the heuristic picks for
+  /// its shape (for scans without a tiling), then the aligned or generic
+  /// code.
   const Variant &select(const TensorView *args, size_t count) const {
-    if (lookback && prefersLookback(args, count)) {
-      std::call_once(lookback->built, [&] {
+    if (LookbackTiles *tiles = lookback ? lookbackTiles(args, count) : nullptr) {
+      std::call_once(tiles->built, [&] {
         try {
-          lookback->variants = lookback->build();
+          tiles->variants = tiles->build();
         } catch (const Error &error) {
-          log(LogLevel::Info, "kernel '" + name + "': keeps lanes, its lookback variant failed: " +
-                                  error.what());
-          lookback->failed = true;
+          log(LogLevel::Info, "kernel '" + name + "': keeps lanes at " +
+                                  std::to_string(tiles->steps) +
+                                  "-step lookback tiles, whose variant failed: " + error.what());
+          tiles->failed = true;
         }
       });
-      if (!lookback->failed)
-        return selectAligned(lookback->variants.generic, lookback->variants.contiguous, args,
-                             count);
+      if (!tiles->failed)
+        return selectAligned(tiles->variants.generic, tiles->variants.contiguous, args, count);
     }
     return selectAligned(generic, contiguous, args, count);
   }
 
-  /// Whether a scan group of this launch has fewer lanes than the heuristic
-  /// runs with `lanes`. False for arguments check() will reject.
-  bool prefersLookback(const TensorView *args, size_t count) const {
+  /// The lookback tiles of this launch, or null for `lanes`: lookback when a
+  /// scan group has fewer lanes than the heuristic runs with `lanes`; long
+  /// tiles when every scan group makes one per multiprocessor at least.
+  /// Null for arguments check() will reject.
+  LookbackTiles *lookbackTiles(const TensorView *args, size_t count) const {
     if (count != generic.analysis.args.size())
-      return false;
+      return nullptr;
     for (size_t i = 0; i < count; ++i)
       if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
           args[i].shape.size() != args[i].strides.size())
-        return false;
+        return nullptr;
+    bool few = false, longFill = true;
     for (unsigned g : lookback->scanGroups) {
       int64_t lanes = 1;
       for (const DimExpr &size : generic.analysis.groupLanes[g])
         lanes *= size.evaluate(args);
       // Empty (or malformed: check() rejects it) launches keep the default.
-      if (lanes > 0 && lanes < lookback->minLanes)
-        return true;
+      if (lanes <= 0)
+        return nullptr;
+      few |= lanes < lookback->minLanes;
+      int64_t steps = generic.analysis.groupSteps[g].evaluate(args);
+      longFill &= ceilDiv(lanes, kLookbackLanes) * ceilDiv(steps, kLongTileSteps) >=
+                  lookback->multiprocessors;
     }
-    return false;
+    if (!few)
+      return nullptr;
+    if (longFill && lookback->longTiles)
+      return lookback->longTiles.get();
+    return lookback->shortTiles ? lookback->shortTiles.get() : lookback->longTiles.get();
   }
 
   /// The contiguous variant when every argument has a unit innermost stride
@@ -868,25 +893,40 @@ private:
     if (alternative->scanGroups.empty())
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
-    std::string tiling = lookbackTiling(analysis);
+    alternative->multiprocessors = cudaDevice->multiprocessors;
+    alternative->shortTiles = lookbackTiles(module, name, analysis, kShortTileSteps);
+    alternative->longTiles = lookbackTiles(module, name, analysis, kLongTileSteps);
+    if (!alternative->shortTiles && !alternative->longTiles)
+      return nullptr;
+    return alternative;
+  }
+
+  /// `module`'s untiled scans with the heuristic's lookback tiles of `steps`
+  /// steps, built when first needed; null where the lowering rejects them
+  /// (shared memory, lanes): those scans keep `lanes` or the other tiles.
+  std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
+                                               const KernelAnalysis &analysis, int64_t steps) {
+    std::string tiling = lookbackTiling(analysis, steps);
     auto tilingAttr = mlir::cast<TilingAttr>(mlir::parseAttribute(tiling, &mlirContext));
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
     tiled->walk([&](ScanOp scan) {
       if (!scan.getTiling())
         scan.setTilingAttr(tilingAttr);
     });
-    // A scan the tiling does not suit (shared memory, lanes) keeps `lanes`.
     try {
       mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
       lowerToGpuKernels(*lowered, name);
     } catch (const Error &error) {
-      log(LogLevel::Info, "kernel '" + name + "': no lookback variant (" + error.what() + ")");
+      log(LogLevel::Info, "kernel '" + name + "': no lookback variant with " + tiling + " (" +
+                              error.what() + ")");
       return nullptr;
     }
+    auto tiles = std::make_unique<LookbackTiles>();
+    tiles->steps = steps;
     // The closure owns the context (kernels outlive it) and the IR as text
     // (modules belong to the context's MLIR context).
     std::string text = canonicalText(*tiled);
-    alternative->build = [context = shared_from_this(), text, name, tiling] {
+    tiles->build = [context = shared_from_this(), text, name, tiling] {
       std::lock_guard<std::mutex> lock(context->mutex);
       mlir::OwningOpRef<mlir::ModuleOp> module =
           mlir::parseSourceString<mlir::ModuleOp>(text, &context->mlirContext);
@@ -895,7 +935,7 @@ private:
       log(LogLevel::Info, "kernel '" + name + "': few lanes, compiling scans with " + tiling);
       return context->buildCudaVariants(*module, name);
     };
-    return alternative;
+    return tiles;
   }
 
   static void checkArgumentCount(const KernelAnalysis &analysis, const std::string &name) {

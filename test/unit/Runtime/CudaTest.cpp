@@ -214,23 +214,31 @@ TEST(CudaTest, AlignedAndUnalignedViews) {
 }
 
 /// Scans without a tiling: the heuristic runs a launch with `lookback` when
-/// it has fewer lanes than 2048 a multiprocessor, else with `lanes`; both
-/// must be right, on aligned and unaligned rows.
+/// it has fewer lanes than 2048 a multiprocessor, else with `lanes`; with
+/// lookback, long tiles (256 steps, 8 warps) when they make one tile per
+/// multiprocessor at least, else short ones (128 steps, 4 warps). All must
+/// be right, on aligned and unaligned rows.
 TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
   REQUIRE_GPU(ctx);
   Kernel kernel = ctx->compile(kCumsum, "cumsum");
   std::mt19937 rng(std::random_device{}());
+  // f32: 128-lane tiles. 4 tiles of either size (short), 4 x 157 long ones
+  // (long: more than any GPU's multiprocessors), 600000 lanes (lanes).
   struct Case {
     int64_t T, N;
     bool lookback;
-  } cases[] = {{3000, 517, true}, {20000, 64, true}, {3, 600000, false}, {1000, 37, true}};
-  for (auto [T, N, lookback] : cases) {
+    unsigned block; // threads a block: 128 short tiles, 256 long ones
+  } cases[] = {{1000, 37, true, 128}, {40000, 512, true, 256}, {3, 600000, false, 0},
+               {3000, 517, true, 0}, {20000, 64, true, 0}};
+  for (auto [T, N, lookback, block] : cases) {
     DeviceBuffer in(*ctx, T * N * 4), out(*ctx, T * N * 4);
     TensorView views[] = {TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
                           TensorView::contiguous(out.data(), DType::F32, {T, N}, Device::CUDA)};
     std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, views, 2, nullptr);
     ASSERT_EQ(launches.size(), 1u);
     EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
+    if (block)
+      EXPECT_EQ(launches[0].block, block) << T << "x" << N;
     expectCumsum(*ctx, kernel, rng, T, N, N, 0, "heuristic");
   }
 }
@@ -240,9 +248,12 @@ TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
 /// for the next, and every output must be right.
 TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   REQUIRE_GPU(ctx);
-  // Short tiles, and the heuristic's (runs of 32 steps, vectors of 4).
+  // Tiny tiles, and the heuristic's short and long ones for f32 (runs of 16
+  // and 32 steps, vectors of 4).
   for (const char *tiling : {"#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, "
                              "vector = 1, warps = 2>",
+                             "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, "
+                             "vector = 4, warps = 4>",
                              "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, "
                              "vector = 4, warps = 8>"}) {
     Kernel kernel = ctx->compile(withTiling(kCumsum, tiling), "cumsum");
