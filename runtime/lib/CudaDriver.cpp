@@ -4,6 +4,7 @@
 
 #include "mmrec/Error.h"
 
+#include <cstdlib>
 #include <dlfcn.h>
 #include <memory>
 
@@ -19,9 +20,13 @@ using GetProcAddress = CUresult (*)(const char *, void **, int, cuuint64_t,
 } // namespace
 
 CudaDriver::CudaDriver() {
-  void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  // MMREC_CUDA_DRIVER: another driver library (a compat package's, or the
+  // tests' fake one) instead of the system's.
+  const char *path = std::getenv("MMREC_CUDA_DRIVER");
+  std::string file = path && *path ? path : "libcuda.so.1";
+  void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library)
-    throw Error(std::string("mmrec: no CUDA driver: cannot load libcuda.so.1 (") + dlerror() +
+    throw Error("mmrec: no CUDA driver: cannot load " + file + " (" + dlerror() +
                 "); use the cpu device (MMREC_DEVICE=cpu)");
   auto getProc = reinterpret_cast<GetProcAddress>(dlsym(library, "cuGetProcAddress_v2"));
   if (!getProc)

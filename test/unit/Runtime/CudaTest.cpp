@@ -9,6 +9,7 @@
 
 #include "GpuContext.h"
 #include "KernelInternals.h"
+#include "TestKernels.h"
 #include "mmrec/Context.h"
 #include "mmrec/Library.h"
 
@@ -123,17 +124,7 @@ TEST(CudaTest, LibraryKernelsInEveryDtype) {
 
 using library::withTiling;
 
-/// A cumulative sum over axis 0 of a [T, N] f32 view.
-const char *const kCumsum = R"(
-mmrec.kernel @cumsum(%in: memref<?x?xf32>, %out: memref<?x?xf32>) {
-  %x = mmrec.load %in : memref<?x?xf32>
-  %y = mmrec.scan %x axis = 0 : tensor<?x?xf32> {
-  ^bb0(%l: f32, %r: f32):
-    %s = arith.addf %l, %r : f32
-    mmrec.yield %s : f32
-  }
-  mmrec.store %y, %out : tensor<?x?xf32>, memref<?x?xf32>
-})";
+using test::kCumsum;
 
 /// The library's scans with the chunked strategy and short chunks: combining
 /// chunk and run aggregates must carry what the combiner reads of the later

@@ -1,0 +1,194 @@
+//===- FakeCudaTest.cpp - the runtime's CUDA host paths, without a GPU ----===//
+//
+// Runs with MMREC_CUDA_DRIVER naming the fake driver (FakeCuda.cpp; ctest
+// sets it): every library kernel compiles to PTX in every dtype and
+// variant, the heuristic's choices, scratch and tile state per stream, and
+// graph-capture errors are checked where there is no GPU. No kernel runs:
+// what kernels compute is CudaTest's and the scan suite's, on a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Runtime/TestKernels.h"
+#include "KernelInternals.h"
+#include "mmrec/Context.h"
+#include "mmrec/Library.h"
+
+#include <cuda.h>
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+using namespace mmrec;
+
+namespace {
+
+/// The fake driver library, as the runtime loaded it.
+void *fakeDriver() {
+  const char *path = std::getenv("MMREC_CUDA_DRIVER");
+  return path ? dlopen(path, RTLD_NOW | RTLD_NOLOAD) : nullptr;
+}
+
+#define REQUIRE_FAKE_DRIVER()                                                                    \
+  if (!std::getenv("MMREC_CUDA_DRIVER"))                                                         \
+  GTEST_SKIP() << "MMREC_CUDA_DRIVER does not name the fake driver (ctest sets it)"
+
+Context &fakeGpu() {
+  static Context context(Device::CUDA);
+  return context;
+}
+
+template <typename Function> Function fakeEntry(const char *name) {
+  using GetProc = CUresult (*)(const char *, void **, int, cuuint64_t,
+                               CUdriverProcAddressQueryResult *);
+  auto getProc = reinterpret_cast<GetProc>(dlsym(fakeDriver(), "cuGetProcAddress_v2"));
+  void *function = nullptr;
+  if (getProc)
+    getProc(name, &function, 12000, 0, nullptr);
+  return reinterpret_cast<Function>(function);
+}
+
+long launchesSoFar() {
+  auto count = reinterpret_cast<long (*)()>(dlsym(fakeDriver(), "fakeCudaLaunches"));
+  return count ? count() : -1;
+}
+
+CUstream newStream() {
+  CUstream stream = nullptr;
+  fakeEntry<decltype(&cuStreamCreate)>("cuStreamCreate")(&stream, 0);
+  return stream;
+}
+
+void setCapturing(CUstream stream, bool capturing) {
+  reinterpret_cast<void (*)(CUstream, int)>(dlsym(fakeDriver(), "fakeCudaSetCapturing"))(
+      stream, capturing);
+}
+
+using test::kCumsum;
+
+/// [T, N] f32 views over `in` and `out` (fake device memory: host memory no
+/// kernel touches).
+struct Views {
+  DeviceBuffer in, out;
+  TensorView views[2];
+  Views(Context &ctx, int64_t T, int64_t N)
+      : in(ctx, T * N * 4), out(ctx, T * N * 4),
+        views{TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
+              TensorView::contiguous(out.data(), DType::F32, {T, N}, Device::CUDA)} {}
+};
+
+TEST(FakeCuda, TheRuntimeSeesAnH100) {
+  REQUIRE_FAKE_DRIVER();
+  EXPECT_EQ(fakeGpu().device(), Device::CUDA);
+  EXPECT_NE(fakeGpu().deviceName().find("Fake H100"), std::string::npos)
+      << fakeGpu().deviceName();
+}
+
+/// Every library kernel, in every dtype, to PTX the driver accepts: the
+/// generic and aligned variants at compile time, then the heuristic's short
+/// and long lookback variants of the scans at their first launch.
+TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  for (const library::KernelInfo &info : library::kernels())
+    for (DType dtype : {DType::BF16, DType::F16, DType::F32, DType::F64}) {
+      SCOPED_TRACE(info.name + " " + nameOf(dtype));
+      Kernel kernel;
+      ASSERT_NO_THROW(kernel = library::compile(ctx, info.name, dtype));
+      // 128 lanes (the last dimension; the others 1 but T): 4 tiles of 256
+      // steps at T = 1024 (short tiles), 256 at T = 65536 (long ones).
+      for (int64_t T : {1024, 65536}) {
+        std::vector<int64_t> shape(info.defaultShape.size(), 1);
+        shape.back() = 128;
+        std::string meaning = "," + info.shapeMeaning + ",";
+        shape[std::count(meaning.begin(), meaning.begin() + meaning.find(",T,"), ',')] = T;
+        library::Problem problem = library::randomProblem(info.name, dtype, shape, 1);
+        std::vector<DeviceBuffer> memory;
+        std::vector<TensorView> views;
+        for (auto *list : {&problem.inputs, &problem.outputs})
+          for (const library::HostTensor &t : *list) {
+            memory.emplace_back(ctx, t.bytes.size());
+            views.push_back(
+                TensorView::contiguous(memory.back().data(), t.dtype, t.shape, Device::CUDA));
+          }
+        EXPECT_NO_THROW(KernelInternals::cudaLaunches(kernel, views.data(), views.size(), nullptr))
+            << "T = " << T;
+      }
+    }
+}
+
+/// Scans without a tiling: `lanes` with many lanes; else lookback, with long
+/// tiles (256-thread blocks) where they make one per multiprocessor, else
+/// short ones (128-thread blocks). 128 lanes: 132 long tiles at T = 33792,
+/// 131 at T = 33536 (the fake H100 has 132 multiprocessors).
+TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  struct Case {
+    int64_t T, N;
+    bool lookback;
+    unsigned block;
+  } cases[] = {{3, 600000, false, 0},   {1000, 37, true, 128},  {3000, 517, true, 128},
+               {40000, 512, true, 256}, {33792, 128, true, 256}, {33536, 128, true, 128}};
+  for (auto [T, N, lookback, block] : cases) {
+    Views v(ctx, T, N);
+    std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, v.views, 2, nullptr);
+    ASSERT_EQ(launches.size(), 1u);
+    EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
+    if (lookback) {
+      EXPECT_EQ(launches[0].block, block) << T << "x" << N;
+    }
+  }
+}
+
+/// Launches of one kernel on two streams get their own tile state (the last
+/// parameter of a lookback kernel); launches on one stream share it.
+TEST(FakeCuda, EachStreamHasItsOwnTileState) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  Views v(ctx, 1000, 37);
+  CUstream first = newStream(), second = newStream();
+  auto tileState = [&](CUstream stream) {
+    std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, v.views, 2, stream);
+    EXPECT_TRUE(launches.at(0).lookback);
+    // A memref<?xi32> last: pointers, offset, size, stride.
+    const std::vector<int64_t> &words = launches.at(0).words;
+    return words.at(words.size() - 4);
+  };
+  int64_t onFirst = tileState(first), onSecond = tileState(second);
+  EXPECT_NE(onFirst, onSecond);
+  EXPECT_EQ(tileState(first), onFirst);
+  EXPECT_EQ(tileState(nullptr), tileState(nullptr));
+  EXPECT_NE(tileState(nullptr), onFirst);
+}
+
+/// A launch that would allocate during graph capture throws and says what
+/// to do; after a launch outside capture, the same shape captures.
+TEST(FakeCuda, AllocatingDuringCaptureThrows) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  Views v(ctx, 1000, 37);
+  CUstream stream = newStream();
+  setCapturing(stream, true);
+  long before = launchesSoFar();
+  try {
+    kernel.launch(v.views, 2, stream);
+    ADD_FAILURE() << "a launch allocated its tile state during capture";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("before capturing"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(launchesSoFar(), before);
+  setCapturing(stream, false);
+  kernel.launch(v.views, 2, stream);
+  setCapturing(stream, true);
+  EXPECT_NO_THROW(kernel.launch(v.views, 2, stream));
+  EXPECT_EQ(launchesSoFar(), before + 2);
+}
+
+} // namespace
