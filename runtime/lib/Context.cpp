@@ -204,6 +204,7 @@ public:
   }
 
   std::string name;
+  std::string label = "mmrec kernel '" + name + "'"; // in messages; built once
   Device device;
   Variant generic;
   std::optional<Variant> contiguous;
@@ -258,7 +259,7 @@ private:
     bool push = driver.cuCtxGetCurrent(&current) != CUDA_SUCCESS || current != code.device->context;
     std::optional<CudaContextScope> scope;
     if (push)
-      scope.emplace(driver, code.device->context, "mmrec kernel '" + name + "'");
+      scope.emplace(driver, code.device->context, label);
 
     // Scratch: the temporaries, then the largest strategy scratch of a group
     // (groups run one after the other on the stream).

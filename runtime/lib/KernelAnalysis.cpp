@@ -13,13 +13,6 @@ using namespace mlir;
 
 namespace mmrec {
 
-int64_t DimExpr::evaluate(const TensorView *args) const {
-  if (arg < 0)
-    return constant;
-  int64_t size = args[arg].shape[dim];
-  return (size + divisor - 1) / divisor;
-}
-
 std::string DimExpr::describe() const {
   if (arg < 0)
     return std::to_string(constant);
