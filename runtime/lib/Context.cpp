@@ -56,6 +56,7 @@ constexpr size_t kMaxArgs = 32;
 constexpr size_t kDescriptorWords = 3 + 2 * kMaxRank;
 /// The row alignment of the GPU's aligned specialization: the widest load.
 constexpr int64_t kCudaRowAlignment = 16;
+static_assert((kCudaRowAlignment & (kCudaRowAlignment - 1)) == 0, "rowsAligned masks");
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -506,8 +507,11 @@ private:
                                       const TensorView *args, size_t count) {
     if (!contiguous || count > kMaxArgs)
       return generic; // check() reports a wrong count
-    // Each view's byte range once: this runs on every launch.
-    std::pair<uintptr_t, uintptr_t> ranges[kMaxArgs];
+    // Each view's byte range once: this runs on every launch (a plain array:
+    // std::pair's constructor would zero all kMaxArgs of them each time).
+    struct Range {
+      uintptr_t low, high;
+    } ranges[kMaxArgs];
     for (size_t i = 0; i < count; ++i) {
       const TensorView &v = args[i];
       if (v.rank() > 0 && v.strides.size() == v.shape.size() && v.shape.back() > 1 &&
@@ -517,8 +521,8 @@ private:
         return generic; // check() reports it
       if (contiguous->rowAlignment && !rowsAligned(v, contiguous->rowAlignment))
         return generic;
-      ranges[i] = byteRange(v);
-      auto [low, high] = ranges[i];
+      auto [low, high] = byteRange(v);
+      ranges[i] = {low, high};
       for (size_t j = 0; j < i; ++j) {
         auto [otherLow, otherHigh] = ranges[j];
         if (low <= high && otherLow <= otherHigh && !(high < otherLow || otherHigh < low))
@@ -645,14 +649,16 @@ private:
   /// Whether `view`'s data and its strides but the innermost are multiples
   /// of `bytes` (strides of dimensions of one element do not matter; a view
   /// without elements is never read).
+  /// `bytes` is a power of two: masks, not divisions (every launch).
   static bool rowsAligned(const TensorView &view, int64_t bytes) {
     if (view.numel() == 0)
       return true;
-    if (reinterpret_cast<uintptr_t>(view.data) % bytes != 0)
+    uintptr_t mask = static_cast<uintptr_t>(bytes) - 1;
+    if (reinterpret_cast<uintptr_t>(view.data) & mask)
       return false;
     int64_t size = static_cast<int64_t>(sizeOf(view.dtype));
     for (int64_t d = 0; d + 1 < view.rank(); ++d)
-      if (view.shape[d] > 1 && (view.strides[d] * size) % bytes != 0)
+      if (view.shape[d] > 1 && (static_cast<uintptr_t>(view.strides[d] * size) & mask))
         return false;
     return true;
   }
