@@ -325,6 +325,18 @@ private:
     }
   }
 
+  /// What launch() does on a GPU up to cuLaunchKernel, calling `emit` where
+  /// it would launch (KernelInternals' two views of it).
+  template <typename Emit>
+  void forEachCheckedCudaLaunch(const TensorView *args, size_t count, void *stream,
+                                Emit &&emit) const {
+    if (device != Device::CUDA)
+      throw Error("mmrec kernel '" + name + "' is not a CUDA kernel");
+    const Variant &variant = select(args, count);
+    check(variant.analysis, args, count);
+    forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream), emit);
+  }
+
   static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
   /// Elements of each scratch memref of a launch: one per lane and chunk.
@@ -724,23 +736,19 @@ private:
 std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
                                                          const TensorView *args, size_t count,
                                                          void *stream) {
-  const KernelImpl &impl = *kernel.impl;
-  if (impl.device != Device::CUDA)
-    throw Error("mmrec kernel '" + impl.name + "' is not a CUDA kernel");
-  const Variant &variant = impl.select(args, count);
-  impl.check(variant.analysis, args, count);
   std::vector<RawCudaLaunch> launches;
-  impl.forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream),
-                         [&](const CudaGroup &group, unsigned grid, void **params, size_t n) {
-                           RawCudaLaunch raw;
-                           raw.function = group.function;
-                           raw.grid = grid;
-                           raw.block = static_cast<unsigned>(group.launch.blockThreads);
-                           raw.lookback = group.launch.tileState;
-                           for (size_t i = 0; i < n; ++i)
-                             raw.words.push_back(*static_cast<int64_t *>(params[i]));
-                           launches.push_back(std::move(raw));
-                         });
+  kernel.impl->forEachCheckedCudaLaunch(
+      args, count, stream,
+      [&](const CudaGroup &group, unsigned grid, void **params, size_t n) {
+        RawCudaLaunch raw;
+        raw.function = group.function;
+        raw.grid = grid;
+        raw.block = static_cast<unsigned>(group.launch.blockThreads);
+        raw.lookback = group.launch.tileState;
+        for (size_t i = 0; i < n; ++i)
+          raw.words.push_back(*static_cast<int64_t *>(params[i]));
+        launches.push_back(std::move(raw));
+      });
   for (RawCudaLaunch &launch : launches)
     for (int64_t &word : launch.words)
       launch.params.push_back(&word);
@@ -749,14 +757,9 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
 
 size_t KernelInternals::prepareCudaLaunches(const Kernel &kernel, const TensorView *args,
                                             size_t count, void *stream) {
-  const KernelImpl &impl = *kernel.impl;
-  if (impl.device != Device::CUDA)
-    throw Error("mmrec kernel '" + impl.name + "' is not a CUDA kernel");
-  const Variant &variant = impl.select(args, count);
-  impl.check(variant.analysis, args, count);
   size_t launches = 0;
-  impl.forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream),
-                         [&](const CudaGroup &, unsigned, void **, size_t) { ++launches; });
+  kernel.impl->forEachCheckedCudaLaunch(
+      args, count, stream, [&](const CudaGroup &, unsigned, void **, size_t) { ++launches; });
   return launches;
 }
 
