@@ -265,13 +265,13 @@ private:
     // Scratch: the temporaries, then the largest strategy scratch of a group
     // (groups run one after the other on the stream).
     TemporaryLayout layout = layoutTemporaries(analysis, args);
-    // Lookback kernels also take the tile state (2 words, then a flag per tile).
+    // Lookback kernels also take the tile state (64-bit words).
     size_t strategyBytes = 0;
     int64_t tileStateWords = 0;
     for (const CudaGroup &group : code.groups) {
       strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
       if (group.launch.tileState)
-        tileStateWords = std::max(tileStateWords, 2 + lookbackTiles(analysis, group.launch, args));
+        tileStateWords = std::max(tileStateWords, lookbackStateWords(analysis, group.launch, args));
     }
     CUdeviceptr base = 0, tileState = 0;
     if (layout.total + strategyBytes > 0 || tileStateWords > 0) {
@@ -352,12 +352,14 @@ private:
     return blocks * launch.lanesPerThread * chunks;
   }
 
-  /// The tiles of a lookback kernel: ceil(lane blocks / lanes) per chunk.
-  static int64_t lookbackTiles(const KernelAnalysis &analysis, const CudaLaunch &launch,
-                               const TensorView *args) {
+  /// The 64-bit words of a lookback kernel's tile state: the ticket
+  /// counter and a pad, then the tagged words of each lane of each chunk.
+  static int64_t lookbackStateWords(const KernelAnalysis &analysis, const CudaLaunch &launch,
+                                    const TensorView *args) {
     int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
     int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
-    return ceilDiv(blocks, launch.blockLanes) * std::max<int64_t>(ceilDiv(steps, launch.chunk), 1);
+    int64_t chunks = std::max<int64_t>(ceilDiv(steps, launch.chunk), 1);
+    return 2 + blocks * launch.lanesPerThread * chunks * launch.tileWordsPerLane;
   }
 
   static size_t scratchBytes(const KernelAnalysis &analysis, const CudaLaunch &launch,
@@ -395,20 +397,21 @@ private:
   }
 
   /// The tile state of the lookback kernels on `stream`, at least `words`
-  /// 32-bit words: zeroed when allocated (on the stream, before the launch),
-  /// and left zeroed by every launch, so that the groups and variants of a
-  /// kernel share it on one stream.
+  /// 64-bit words: zeroed when allocated (on the stream, before the
+  /// launch). The groups and variants of a kernel share it on one stream:
+  /// each launch leaves the ticket count at zero and starts a new epoch, so
+  /// that the tags it wrote are stale for the next.
   CUdeviceptr tileStateFor(const CudaCode &code, int64_t words, CUstream stream) const {
     StreamMemory &memory = streamMemory[stream];
     if (memory.tileStateWords >= words && !memory.tileState.empty())
       return memory.tileState.back();
     const CudaDriver &driver = code.device->driver;
-    CUdeviceptr buffer = allocateOutsideCapture(code, static_cast<size_t>(words) * 4, stream,
+    CUdeviceptr buffer = allocateOutsideCapture(code, static_cast<size_t>(words) * 8, stream,
                                                 "cuMemAlloc (lookback tile state)");
     memory.tileState.push_back(buffer);
     memory.tileStateWords = words;
     CudaContextScope scope(driver, code.device->context, "mmrec kernel '" + name + "'");
-    driver.check(driver.cuMemsetD32Async(buffer, 0, static_cast<size_t>(words), stream),
+    driver.check(driver.cuMemsetD32Async(buffer, 0, static_cast<size_t>(words) * 2, stream),
                  "mmrec kernel '" + name + "'", "cuMemsetD32Async (lookback tile state)");
     return buffer;
   }
@@ -724,7 +727,8 @@ private:
   /// lookback tile state (the last buffer of each is the current one). Each
   /// stream has its own, so that launches of one kernel on several streams
   /// may run at once: a launch's scratch is busy until its kernels end, and
-  /// a lookback kernel needs the tile state all zeroes when it starts.
+  /// a lookback kernel counts on the launches before it on the tile state
+  /// having ended (tickets, epochs).
   struct StreamMemory {
     std::vector<CUdeviceptr> scratch, tileState;
     size_t scratchBytes = 0;

@@ -85,7 +85,10 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       launch.lanesPerThread = lanes.getInt();
       launch.chunk = chunk.getInt();
       launch.blockLanes = blockLanes.getInt();
-      launch.tileState = func->hasAttr("mmrec.tile_state");
+      if (auto words = func->getAttrOfType<IntegerAttr>("mmrec.tile_state")) {
+        launch.tileState = true;
+        launch.tileWordsPerLane = words.getInt();
+      }
       for (Attribute type : scratch)
         launch.scratchElementBytes.push_back(
             cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);
@@ -93,7 +96,7 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       if (launch.scratchElementBytes.size() > kMaxScratchMemrefs)
         throw Error("mmrec kernel '" + kernel + "': " +
                     std::to_string(launch.scratchElementBytes.size()) +
-                    " scratch memrefs (chunked: one per scan operand, lookback: two); at most " +
+                    " scratch memrefs (chunked: one per scan operand); at most " +
                     std::to_string(kMaxScratchMemrefs));
       launches.push_back(std::move(launch));
     }

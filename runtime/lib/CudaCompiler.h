@@ -59,8 +59,10 @@ struct CudaLaunch {
   int64_t scratchChunk = 0;
   std::vector<int64_t> scratchElementBytes;
   /// A lookback kernel: the tile state follows the scratch memrefs, and the
-  /// grid has a row of blocks even for an empty axis.
+  /// grid has a row of blocks even for an empty axis. Its tagged words per
+  /// lane and chunk (the `mmrec.tile_state` attribute).
   bool tileState = false;
+  int64_t tileWordsPerLane = 0;
 };
 
 /// The fused module lowered to gpu.func kernels: the launch of each group.

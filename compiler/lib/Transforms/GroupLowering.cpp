@@ -405,12 +405,12 @@ private:
   /// with the attributes its launch needs.
   gpu::GPUFuncOp createGpuFunc(OpBuilder &builder, StringRef name, TypeRange extra,
                                int64_t chunkLength, int64_t blockLanesOfChunk = 0,
-                               TypeRange workgroup = {}, bool tileState = false) {
+                               TypeRange workgroup = {}, int64_t tileWordsPerLane = 0) {
     Location loc = group.getLoc();
     SmallVector<Type> inputs = memoryArgTypes();
     inputs.append(extra.begin(), extra.end());
-    if (tileState)
-      inputs.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getI32Type()));
+    if (tileWordsPerLane)
+      inputs.push_back(MemRefType::get({ShapedType::kDynamic}, builder.getI64Type()));
     auto func = builder.create<gpu::GPUFuncOp>(loc, name, builder.getFunctionType(inputs, {}));
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), builder.getUnitAttr());
     func->setAttr(kBlockThreadsAttr, builder.getI64IntegerAttr(gpuBlockThreads()));
@@ -434,8 +434,8 @@ private:
     for (Type type : extra)
       scratch.push_back(TypeAttr::get(cast<MemRefType>(type).getElementType()));
     func->setAttr(kScratchAttr, builder.getArrayAttr(scratch));
-    if (tileState)
-      func->setAttr(kTileStateAttr, builder.getUnitAttr());
+    if (tileWordsPerLane)
+      func->setAttr(kTileStateAttr, builder.getI64IntegerAttr(tileWordsPerLane));
     // Not llvm.noalias: a gpu.func's memref descriptors cannot carry it (the
     // NVVM conversion drops it with a warning); read-only inputs take the
     // non-coherent path through loadReadOnly instead.
@@ -676,13 +676,13 @@ private:
   /// block takes the next tile from a ticket counter, so that a tile's
   /// predecessors along the axis have started before it. Its threads share
   /// the tile in runs as in the shared-chunk shape of `chunked`. The block
-  /// publishes the tile's aggregate (flag 1), looks back over the tiles
+  /// publishes the tile's aggregate (status 1), looks back over the tiles
   /// before it for its exclusive prefix, a window of `runs` tiles at a time
   /// (one per run of threads), combining aggregates until a tile with an
-  /// inclusive prefix (flag 2), publishes its own inclusive prefix, then
-  /// rescans its tile from the prefix. Scratch: the aggregate and the
-  /// inclusive prefix of each tile and lane, one memref per operand each.
-  /// Defaults without a tiling: 32 lanes a block, `chunk` steps a tile.
+  /// inclusive prefix (status 2), publishes its own inclusive prefix, then
+  /// rescans its tile from the prefix. Published values travel in the tile
+  /// state as tagged words (tagWords). Defaults without a tiling: 32 lanes a
+  /// block, `chunk` steps a tile.
   LogicalResult emitGpuLookback(OpBuilder &builder, StringRef name) {
     chunkLength = gpuChunk();
     TilingAttr tiling = anchorTiling();
@@ -690,14 +690,17 @@ private:
         runsOfSharedChunk("lookback", tiling ? tiling.getLanes() : kWarpSize);
     if (failed(runs))
       return failure();
-    SmallVector<Type> scratch = scratchTypes(), prefixes = scratchTypes();
-    scratch.append(prefixes);
-    return emitSharedChunkPass(builder, name, scratch, ChunkedPass::Lookback, *runs);
+    for (Value input : anchorInputs())
+      if (getElementTypeOrSelf(input.getType()).getIntOrFloatBitWidth() > 64)
+        return anchor->emitOpError(
+                   "the lookback strategy publishes carries of at most 64 bits, got ")
+               << getElementTypeOrSelf(input.getType());
+    return emitSharedChunkPass(builder, name, {}, ChunkedPass::Lookback, *runs);
   }
 
   /// Element `linear` (from the aligned pointer) of `memory` as a global
-  /// pointer, for the accesses memref ops cannot express: the volatile ones
-  /// of the look-back flags, the aligned vectors of lanes.
+  /// pointer, for the accesses memref ops cannot express: the relaxed ones
+  /// of the look-back's tagged words, the aligned vectors of lanes.
   Value globalPointer(OpBuilder &b, Location loc, Value memory, Value linear) {
     Value base = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, memory);
     Value address = b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), base);
@@ -708,17 +711,144 @@ private:
                                  ValueRange{offset});
   }
 
-  /// Flag `i` of the tile state (a memref<?xi32> at offset 0).
-  Value flagPointer(OpBuilder &b, Location loc, Value tileState, Value i) {
-    return globalPointer(b, loc, tileState, i);
+  /// The look-back's tagged words: each 32-bit piece of a published carry
+  /// travels in a 64-bit word with a tag in its upper half, (launch epoch
+  /// << 2) | status (1: the tile's aggregate, 2: its inclusive prefix).
+  /// A 64-bit store is single-copy atomic, so a reader that finds the tag
+  /// it expects has the value of that store: no flag, no fence (CUB's
+  /// single-word tile descriptors). A lane's words come from one store
+  /// each; a reader takes them only when all carry the same tag.
+  /// The words of one lane: its needed carries in 32-bit pieces.
+  int64_t tagPiecesPerLane(ArrayRef<bool> neededCarries) {
+    int64_t pieces = 0;
+    for (auto [k, input] : llvm::enumerate(anchorInputs()))
+      if (neededCarries[k])
+        pieces += (getElementTypeOrSelf(input.getType()).getIntOrFloatBitWidth() + 31) / 32;
+    return pieces;
   }
 
-  /// A fence at GPU scope (membar.gl = fence.sc.gpu): with the volatile
-  /// (relaxed) flag accesses, the release and acquire patterns of the PTX
-  /// memory model. LLVM 19's NVPTX backend selects neither atomic loads
-  /// and stores with orderings nor fences, hence the intrinsic.
-  void emitGpuFence(OpBuilder &b, Location loc) {
-    b.create<LLVM::CallIntrinsicOp>(loc, TypeRange{}, "llvm.nvvm.membar.gl", ValueRange{});
+  /// The tagged words of a flat list of register carries (operand k of lane
+  /// j at k x lanes + j): lane by lane, each needed carry's pieces, low first.
+  SmallVector<Value> tagWords(OpBuilder &b, Location loc, ArrayRef<Value> values, Value tag) {
+    size_t n = anchorInputs().size(), lanes = values.size() / n;
+    Type i64 = b.getI64Type();
+    Value high = b.create<arith::ShLIOp>(loc, b.create<arith::ExtUIOp>(loc, i64, tag),
+                                         b.create<arith::ConstantIntOp>(loc, 32, 64));
+    Value lowMask = b.create<arith::ConstantIntOp>(loc, 0xffffffff, 64);
+    SmallVector<Value> words;
+    for (size_t j = 0; j < lanes; ++j)
+      for (size_t k = 0; k < n; ++k) {
+        if (!needed[k])
+          continue;
+        Value value = values[k * lanes + j];
+        unsigned bits = value.getType().getIntOrFloatBitWidth();
+        Value wide = value;
+        if (isa<FloatType>(value.getType()))
+          wide = b.create<arith::BitcastOp>(loc, b.getIntegerType(bits), value);
+        if (bits < 64)
+          wide = b.create<arith::ExtUIOp>(loc, i64, wide);
+        for (unsigned low = 0; low < bits; low += 32) {
+          Value piece = wide;
+          if (bits > 32)
+            piece = b.create<arith::AndIOp>(
+                loc, b.create<arith::ShRUIOp>(loc, wide, b.create<arith::ConstantIntOp>(loc, low, 64)),
+                lowMask);
+          words.push_back(b.create<arith::OrIOp>(loc, high, piece));
+        }
+      }
+    return words;
+  }
+
+  /// The tag of a tagged word.
+  Value wordTag(OpBuilder &b, Location loc, Value word) {
+    return b.create<arith::TruncIOp>(
+        loc, b.getI32Type(),
+        b.create<arith::ShRUIOp>(loc, word, b.create<arith::ConstantIntOp>(loc, 32, 64)));
+  }
+
+  /// tagWords' inverse: the flat list of register carries in `words`
+  /// (operands not needed keep their value in `otherwise`).
+  SmallVector<Value> untagWords(OpBuilder &b, Location loc, ArrayRef<Value> words,
+                                ArrayRef<Value> otherwise) {
+    size_t n = anchorInputs().size(), lanes = otherwise.size() / n;
+    SmallVector<Value> values(otherwise);
+    Value c32 = b.create<arith::ConstantIntOp>(loc, 32, 64);
+    for (size_t j = 0; j < lanes; ++j)
+      for (size_t k = 0; k < n; ++k) {
+        if (!needed[k])
+          continue;
+        Type type = otherwise[k * lanes + j].getType();
+        unsigned bits = type.getIntOrFloatBitWidth();
+        Value wide;
+        if (bits > 32) { // two pieces: the high one's upper half is its tag
+          Value low = b.create<arith::AndIOp>(
+              loc, words.front(), b.create<arith::ConstantIntOp>(loc, 0xffffffff, 64));
+          wide = b.create<arith::OrIOp>(loc, low, b.create<arith::ShLIOp>(loc, words[1], c32));
+          words = words.drop_front(2);
+        } else {
+          wide = b.create<arith::TruncIOp>(loc, b.getIntegerType(bits), words.front());
+          words = words.drop_front();
+        }
+        values[k * lanes + j] =
+            isa<FloatType>(type) ? b.create<arith::BitcastOp>(loc, type, wide).getResult() : wide;
+      }
+    return values;
+  }
+
+  /// Stores tagged words at `at` (16-byte aligned when their number is even)
+  /// with relaxed GPU-scope stores, two words at a time where it can. Inline
+  /// PTX: LLVM 19's NVPTX backend does not select atomic orderings.
+  void storeTagged(OpBuilder &b, Location loc, Value at, ArrayRef<Value> words) {
+    bool pairs = words.size() % 2 == 0;
+    for (size_t w = 0; w < words.size(); w += pairs ? 2 : 1) {
+      Value pointer = taggedWordPointer(b, loc, at, w);
+      if (pairs)
+        emitAsm(b, loc, {}, "st.relaxed.gpu.global.v2.b64 [$0], {$1, $2};", "l,l,l",
+                {pointer, words[w], words[w + 1]});
+      else
+        emitAsm(b, loc, {}, "st.relaxed.gpu.global.b64 [$0], $1;", "l,l", {pointer, words[w]});
+    }
+  }
+
+  /// `count` tagged words from `at` with relaxed GPU-scope loads (from L2:
+  /// each load sees the latest stores); a side effect each, so that a spin
+  /// loop reloads them.
+  SmallVector<Value> loadTagged(OpBuilder &b, Location loc, Value at, int64_t count) {
+    bool pairs = count % 2 == 0;
+    Type i64 = b.getI64Type();
+    SmallVector<Value> words;
+    for (int64_t w = 0; w < count; w += pairs ? 2 : 1) {
+      Value pointer = taggedWordPointer(b, loc, at, w);
+      if (!pairs) {
+        words.push_back(emitAsm(b, loc, i64, "ld.relaxed.gpu.global.b64 $0, [$1];", "=l,l",
+                                {pointer}));
+        continue;
+      }
+      Type pair = LLVM::LLVMStructType::getLiteral(b.getContext(), {i64, i64});
+      Value loaded = emitAsm(b, loc, pair, "ld.relaxed.gpu.global.v2.b64 {$0, $1}, [$2];",
+                             "=l,=l,l", {pointer});
+      words.push_back(b.create<LLVM::ExtractValueOp>(loc, loaded, 0));
+      words.push_back(b.create<LLVM::ExtractValueOp>(loc, loaded, 1));
+    }
+    return words;
+  }
+
+  Value taggedWordPointer(OpBuilder &b, Location loc, Value at, int64_t w) {
+    if (w == 0)
+      return at;
+    auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
+    return b.create<LLVM::GEPOp>(loc, pointer, b.getI64Type(), at,
+                                 ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(w)});
+  }
+
+  /// Inline PTX with side effects; its result (null for none).
+  Value emitAsm(OpBuilder &b, Location loc, Type result, StringRef instruction,
+                StringRef constraints, ValueRange operands) {
+    auto op = b.create<LLVM::InlineAsmOp>(loc, result ? TypeRange{result} : TypeRange{}, operands,
+                                          instruction, constraints, /*has_side_effects=*/true,
+                                          /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
+                                          ArrayAttr());
+    return result ? op.getResult(0) : Value();
   }
 
   /// Shared memory and the tile state of a `lookback` kernel.
@@ -729,38 +859,61 @@ private:
 
   /// Where a thread of a `lookback` block stands.
   struct LookbackTile {
-    Value chunk, groupIndex, groups, tiles, threadId, run, laneInGroup, lanesPerBlock;
+    Value chunk, groupIndex, groups, threadId, run, laneInGroup, lanesPerBlock, laneBlock;
+    Value epoch; // of this launch: the tags' upper bits
     int64_t runs;
     Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
     Value active;     // the thread's lane exists
   };
 
-  /// The block's ticket: thread 0 takes it from the counter (tile state word
-  /// 0) and shares it through shared memory. Tickets number the tiles lanes
-  /// first, so that a tile's predecessors along the axis hold smaller ones
-  /// and have started: waiting for them cannot deadlock.
-  Value emitTicket(OpBuilder &b, Location loc, LookbackMemory &memory, Value threadId) {
+  /// The tile state: word 0 (64 bits) counts the launch's tickets (low
+  /// half) and launches (the epoch, high half); word 1 pads; from word 2 on,
+  /// the tagged words of each tile and lane.
+  static constexpr int64_t kTileStateHeaderWords = 2;
+
+  /// The block's ticket and the launch's epoch: thread 0 takes the ticket
+  /// from the counter and shares both through shared memory. Tickets number
+  /// the tiles lanes first, so that a tile's predecessors along the axis
+  /// hold smaller ones and have started: waiting for them cannot deadlock.
+  /// The block with the last ticket starts the next epoch with no tickets
+  /// taken: the next launch on the stream (they run in order) finds it so,
+  /// and every tag of this one stale.
+  std::pair<Value, Value> emitTicket(OpBuilder &b, Location loc, LookbackMemory &memory,
+                                     Value threadId, Value tiles) {
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
     Value isThread0 = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, threadId, c0);
     emitIf(b, loc, isThread0, [&](OpBuilder &b) {
-      Value one = b.create<arith::ConstantIntOp>(loc, 1, 32);
-      Value ticket = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, one,
-                                                   memory.tileState, ValueRange{c0});
+      Value one = b.create<arith::ConstantIntOp>(loc, 1, 64);
+      Value taken = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, one,
+                                                  memory.tileState, ValueRange{c0});
+      Value ticket = b.create<arith::TruncIOp>(loc, i32, taken);
+      Value tiles64 = b.create<arith::IndexCastUIOp>(loc, i64, tiles);
+      Value last = b.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::eq, b.create<arith::ExtUIOp>(loc, i64, ticket),
+          b.create<arith::SubIOp>(loc, tiles64, one));
+      emitIf(b, loc, last, [&](OpBuilder &b) {
+        // (epoch, tiles) + (1 << 32) - tiles = (epoch + 1, 0).
+        Value next = b.create<arith::SubIOp>(
+            loc, b.create<arith::ConstantIntOp>(loc, int64_t(1) << 32, 64), tiles64);
+        b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, next, memory.tileState,
+                                      ValueRange{c0});
+      });
       b.create<memref::StoreOp>(loc, ticket, memory.control, c0);
-      b.create<memref::StoreOp>(loc, b.create<arith::ConstantIntOp>(loc, 0, 32), memory.control,
-                                c1);
+      b.create<memref::StoreOp>(loc, wordTag(b, loc, taken), memory.control, c1);
     });
     b.create<gpu::BarrierOp>(loc);
     Value ticket = b.create<memref::LoadOp>(loc, memory.control, c0);
-    return b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), ticket);
+    return {b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), ticket),
+            b.create<memref::LoadOp>(loc, memory.control, c1)};
   }
 
   /// The look-back of a `lookback` tile, after its runs' aggregates are in
   /// shared memory. `inLaneThreads(body)` calls body(aggregate valid) in the
   /// lane threads with the lane's tile aggregate in the register carries.
   /// Leaves the exclusive prefix of each lane in shared memory (after a
-  /// barrier); the last block to finish zeroes the tile state.
+  /// barrier).
   void emitLookback(OpBuilder &b, Location loc, ScanOp scan, LookbackMemory &m,
                     const LookbackTile &t,
                     function_ref<void(function_ref<void(Value)>)> inLaneThreads) {
@@ -779,23 +932,21 @@ private:
       types.append(lanes, getElementTypeOrSelf(input.getType()));
     Value c0 = index(0);
     Value isFirstChunk = cmp(arith::CmpIPredicate::eq, t.chunk, c0);
-    Value isThread0 = cmp(arith::CmpIPredicate::eq, t.threadId, c0);
-    auto flagOf = [&](Value chunk) {
-      return flagPointer(
+    Value epochTag = b.create<arith::ShLIOp>(loc, t.epoch, i32(2));
+    Value aggregateTag = b.create<arith::OrIOp>(loc, epochTag, i32(1));
+    Value prefixTag = b.create<arith::OrIOp>(loc, epochTag, i32(2));
+    // The thread's lane block's words of tile row `chunk`.
+    int64_t words = lanes * tagPiecesPerLane(needed);
+    auto wordsOf = [&](Value chunk) {
+      Value slot = b.create<arith::AddIOp>(
+          loc, b.create<arith::MulIOp>(loc, chunk, shape->blocks), t.laneBlock);
+      return globalPointer(
           b, loc, m.tileState,
-          b.create<arith::AddIOp>(
-              loc, index(2),
-              b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, chunk, t.groups),
-                                      t.groupIndex)));
+          b.create<arith::AddIOp>(loc, index(kTileStateHeaderWords),
+                                  b.create<arith::MulIOp>(loc, slot, index(words))));
     };
-    // Scratch: the aggregates (memrefs [0, n)), then the inclusive prefixes.
-    auto storeTile = [&](ArrayRef<Value> values, Value chunk, size_t offset) {
-      for (int64_t j = 0; j < lanes; ++j) {
-        Value slot = scratchIndex(b, loc, chunk, index(j));
-        for (size_t k = 0; k < n; ++k)
-          if (needed[k])
-            b.create<memref::StoreOp>(loc, values[k * lanes + j], scratchArgs[offset + k], slot);
-      }
+    auto publish = [&](ArrayRef<Value> values, Value tag) {
+      storeTagged(b, loc, wordsOf(t.chunk), tagWords(b, loc, values, tag));
     };
     auto storePrefix = [&](ArrayRef<Value> values, Value valid) {
       storeSharedLanes(b, loc, values, m.prefix, t.laneInGroup);
@@ -821,23 +972,17 @@ private:
       }
       auto [inclusive, inclusiveValid] =
           optionalCombine(b, loc, start, startValid, aggregate, aggregateValid);
-      storeTile(inclusive, t.chunk, n);
+      publish(inclusive, prefixTag);
       storePrefix(start, startValid);
       b.setInsertionPointToStart(first.elseBlock());
-      storeTile(aggregate, t.chunk, 0);
-      b.setInsertionPointAfter(first);
-      emitGpuFence(b, loc); // release: the values before the flag
-    });
-    b.create<gpu::BarrierOp>(loc);
-    emitIf(b, loc, isThread0, [&](OpBuilder &b) {
-      Value status = b.create<arith::SelectOp>(loc, isFirstChunk, i32(2), i32(1));
-      b.create<LLVM::StoreOp>(loc, status, flagOf(t.chunk), /*alignment=*/4, /*isVolatile=*/true);
+      publish(aggregate, aggregateTag);
     });
 
     // Look back, `runs` tiles at a time: thread (run r, lane l) waits for
-    // the tile r + base before this one and fetches lane l's aggregate or
-    // inclusive prefix into the window; lane l's thread combines the window
-    // from the nearest tile back, stopping at an inclusive prefix.
+    // lane l's words of the tile r + base before this one (all with the
+    // aggregate's or all with the prefix's tag) and puts them in the window;
+    // lane l's thread combines the window from the nearest tile back,
+    // stopping at an inclusive prefix.
     auto notFirst = b.create<scf::IfOp>(loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)),
                                         /*withElseRegion=*/false);
     {
@@ -857,48 +1002,39 @@ private:
       SmallVector<Value> acc(before->getArguments().slice(1, width));
       Value accValid = before->getArgument(width + 1), done = before->getArgument(width + 2);
       Value distance = b.create<arith::AddIOp>(loc, base, t.run);
-      Value inRange = cmp(arith::CmpIPredicate::ult, distance, t.chunk);
-      auto fetch = b.create<scf::IfOp>(loc, TypeRange{b.getI32Type()}, inRange, true);
+      Value fetches = b.create<arith::AndIOp>(
+          loc, cmp(arith::CmpIPredicate::ult, distance, t.chunk), t.active);
+      auto fetch = b.create<scf::IfOp>(loc, TypeRange{b.getI32Type()}, fetches, true);
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(fetch.thenBlock());
         Value predecessor = b.create<arith::SubIOp>(
             loc, b.create<arith::SubIOp>(loc, t.chunk, index(1)), distance);
-        Value flag = flagOf(predecessor);
-        auto spin = b.create<scf::WhileOp>(loc, TypeRange{b.getI32Type()}, ValueRange{});
+        Value at = wordsOf(predecessor);
+        SmallVector<Type> wordTypes(words, b.getI64Type());
+        auto spin = b.create<scf::WhileOp>(loc, wordTypes, ValueRange{});
         b.createBlock(&spin.getBefore());
-        Value status = b.create<LLVM::LoadOp>(loc, b.getI32Type(), flag, /*alignment=*/4,
-                                              /*isVolatile=*/true);
-        b.create<scf::ConditionOp>(loc, cmp(arith::CmpIPredicate::eq, status, i32(0)),
-                                   ValueRange{status});
-        b.createBlock(&spin.getAfter(), {}, {b.getI32Type()}, {loc});
+        SmallVector<Value> loaded = loadTagged(b, loc, at, words);
+        Value tag = wordTag(b, loc, loaded.front());
+        Value ready = b.create<arith::OrIOp>(loc, cmp(arith::CmpIPredicate::eq, tag, aggregateTag),
+                                             cmp(arith::CmpIPredicate::eq, tag, prefixTag));
+        for (Value word : ArrayRef<Value>(loaded).drop_front())
+          ready = b.create<arith::AndIOp>(
+              loc, ready, cmp(arith::CmpIPredicate::eq, wordTag(b, loc, word), tag));
+        b.create<scf::ConditionOp>(loc, b.create<arith::XOrIOp>(loc, ready, i1(true)), loaded);
+        b.createBlock(&spin.getAfter(), {}, wordTypes, SmallVector<Location>(words, loc));
         b.create<scf::YieldOp>(loc);
         b.setInsertionPointAfter(spin);
-        status = spin.getResult(0);
-        emitGpuFence(b, loc); // acquire: the flag before the values
-        emitIf(b, loc, t.active, [&](OpBuilder &b) {
-          Value isPrefix = cmp(arith::CmpIPredicate::eq, status, i32(2));
-          for (int64_t j = 0; j < lanes; ++j) {
-            Value slot = scratchIndex(b, loc, predecessor, index(j));
-            for (size_t k = 0; k < n; ++k) {
-              if (!needed[k])
-                continue;
-              Type type = types[k * lanes];
-              auto pick = b.create<scf::IfOp>(loc, TypeRange{type}, isPrefix, true);
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(pick.thenBlock());
-              b.create<scf::YieldOp>(
-                  loc, b.create<memref::LoadOp>(loc, scratchArgs[n + k], slot).getResult());
-              b.setInsertionPointToStart(pick.elseBlock());
-              b.create<scf::YieldOp>(
-                  loc, b.create<memref::LoadOp>(loc, scratchArgs[k], slot).getResult());
-              b.setInsertionPointAfter(pick);
-              b.create<memref::StoreOp>(loc, pick.getResult(0), m.window[k],
+        SmallVector<Value> found(spin.getResults());
+        SmallVector<Value> values = untagWords(b, loc, found, acc);
+        for (size_t k = 0; k < n; ++k)
+          if (needed[k])
+            for (int64_t j = 0; j < lanes; ++j)
+              b.create<memref::StoreOp>(loc, values[k * lanes + j], m.window[k],
                                         cellIndex(b, loc, t.threadId, j));
-            }
-          }
-        });
-        b.create<scf::YieldOp>(loc, status);
+        Value isPrefix = cmp(arith::CmpIPredicate::eq, wordTag(b, loc, found.front()), prefixTag);
+        b.create<scf::YieldOp>(loc, b.create<arith::SelectOp>(loc, isPrefix, i32(2), i32(1))
+                                        .getResult());
         b.setInsertionPointToStart(fetch.elseBlock());
         b.create<scf::YieldOp>(loc, ValueRange{i32(0)});
       }
@@ -936,10 +1072,6 @@ private:
               b.create<arith::OrIOp>(loc, stopped, cmp(arith::CmpIPredicate::eq, status, i32(2))));
           b.create<scf::YieldOp>(loc, next);
         }
-        Value found = window.getResults().back();
-        emitIf(b, loc, b.create<arith::XOrIOp>(loc, found, i1(true)), [&](OpBuilder &b) {
-          b.create<memref::StoreOp>(loc, i32(1), m.control, index(1));
-        });
         b.create<scf::YieldOp>(loc, window.getResults());
         b.setInsertionPointToStart(combineWindow.elseBlock());
         SmallVector<Value> unchanged(acc);
@@ -947,16 +1079,18 @@ private:
         unchanged.push_back(done);
         b.create<scf::YieldOp>(loc, unchanged);
       }
-      b.create<gpu::BarrierOp>(loc);
-      Value more = cmp(arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, m.control, index(1)),
-                       i32(0));
-      b.create<gpu::BarrierOp>(loc);
-      emitIf(b, loc, isThread0, [&](OpBuilder &b) {
-        b.create<memref::StoreOp>(loc, i32(0), m.control, index(1));
-      });
+      // One barrier ends the round and tells whether a lane looks further
+      // back (bar.red.or): the window is free again after it.
+      Value looking = b.create<arith::AndIOp>(
+          loc, t.laneThread,
+          b.create<arith::XOrIOp>(loc, combineWindow.getResults().back(), i1(true)));
+      Value more = b.create<LLVM::CallIntrinsicOp>(
+                        loc, b.getI32Type(), "llvm.nvvm.barrier0.or",
+                        ValueRange{b.create<arith::ExtUIOp>(loc, b.getI32Type(), looking)})
+                       .getResult(0);
       SmallVector<Value> carried = {base};
       carried.append(combineWindow.getResults().begin(), combineWindow.getResults().end());
-      b.create<scf::ConditionOp>(loc, more, carried);
+      b.create<scf::ConditionOp>(loc, cmp(arith::CmpIPredicate::ne, more, i32(0)), carried);
 
       Block *after = b.createBlock(&loop.getAfter(), {}, loopTypes, locs);
       SmallVector<Value> next(after->getArguments());
@@ -970,42 +1104,11 @@ private:
       inLaneThreads([&](Value aggregateValid) {
         auto [inclusive, inclusiveValid] = optionalCombine(
             b, loc, exclusive, exclusiveValid, flatRegisterCarries(), aggregateValid);
-        storeTile(inclusive, t.chunk, n);
-        emitGpuFence(b, loc);
+        publish(inclusive, prefixTag);
         storePrefix(exclusive, exclusiveValid);
       });
     }
     b.create<gpu::BarrierOp>(loc);
-    // Publish the inclusive prefix; count the block finished. The last one
-    // (every block has looked back) zeroes the tile state for the next launch.
-    // The fences around the count order every block's flag stores before the
-    // last block's zeroes: a flag store landing after them would leave a
-    // stale "inclusive" for the next launch (seen on back-to-back launches).
-    emitIf(b, loc, isThread0, [&](OpBuilder &b) {
-      emitIf(b, loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)), [&](OpBuilder &b) {
-        b.create<LLVM::StoreOp>(loc, i32(2), flagOf(t.chunk), /*alignment=*/4,
-                                /*isVolatile=*/true);
-      });
-      emitGpuFence(b, loc); // release: the flag stores before the count
-      Value finished = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, i32(1),
-                                                     m.tileState, ValueRange{index(1)});
-      emitGpuFence(b, loc); // acquire: the counts before the zeroes
-      Value tiles = b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), t.tiles);
-      Value last = cmp(arith::CmpIPredicate::eq, b.create<arith::AddIOp>(loc, finished, i32(1)),
-                       tiles);
-      b.create<memref::StoreOp>(loc, b.create<arith::ExtUIOp>(loc, b.getI32Type(), last),
-                                m.control, c0);
-    });
-    b.create<gpu::BarrierOp>(loc);
-    Value last = cmp(arith::CmpIPredicate::ne, b.create<memref::LoadOp>(loc, m.control, c0), i32(0));
-    emitIf(b, loc, last, [&](OpBuilder &b) {
-      Value stride = index(gpuBlockThreads());
-      Value end = b.create<arith::AddIOp>(loc, t.tiles, index(2));
-      auto reset = b.create<scf::ForOp>(loc, t.threadId, end, stride);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(reset.getBody());
-      b.create<memref::StoreOp>(loc, i32(0), m.tileState, reset.getInductionVar());
-    });
   }
 
   enum class ChunkedPass { Aggregate, Prefix, Rescan, Lookback };
@@ -1080,7 +1183,7 @@ private:
     if (lookback) {
       // The look-back's window (a value and a status per thread), the
       // exclusive prefix of each lane (and whether it has one), and two
-      // words: the ticket, then whether a lane is still looking back.
+      // words: the ticket and the epoch.
       for (Value input : anchorInputs())
         sharedTypes.push_back(MemRefType::get({threads * cells},
                                               getElementTypeOrSelf(input.getType()),
@@ -1102,8 +1205,9 @@ private:
       return anchor->emitOpError("the tiling needs ")
              << sharedBytes << " bytes of shared memory a block, more than " << kMaxSharedBytes
              << ": use fewer warps or a narrower vector";
-    gpu::GPUFuncOp func = createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock,
-                                        sharedTypes, /*tileState=*/lookback);
+    gpu::GPUFuncOp func =
+        createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes,
+                      lookback ? tagPiecesPerLane(neededCarries()) : 0);
     scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
     Value tileState = lookback ? currentArgs.back() : Value();
     ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
@@ -1134,8 +1238,15 @@ private:
     Value groups = builder.create<arith::CeilDivUIOp>(loc, shape.blocks, lanesValue);
     Value tile = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
     Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
-    if (lookback)
-      tile = emitTicket(builder, loc, memory, threadId);
+    Value c1 = index(1);
+    Value epoch;
+    if (lookback) {
+      Value tiles = builder.create<arith::MulIOp>(
+          loc, groups,
+          builder.create<arith::MaxUIOp>(
+              loc, builder.create<arith::CeilDivUIOp>(loc, steps, index(chunkLength)), c1));
+      std::tie(tile, epoch) = emitTicket(builder, loc, memory, threadId, tiles);
+    }
     Value chunk = builder.create<arith::DivUIOp>(loc, tile, groups);
     Value groupIndex = builder.create<arith::RemUIOp>(loc, tile, groups);
     Value run = builder.create<arith::DivUIOp>(loc, threadId, lanesValue);
@@ -1154,7 +1265,6 @@ private:
     Value runEnd = builder.create<arith::MinUIOp>(
         loc, builder.create<arith::AddIOp>(loc, runFirst, runLength), chunkLast);
     Value runValid = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, runFirst, runEnd);
-    Value c1 = index(1);
 
     // Registers of one lane for the body of `ifOp`'s then block.
     auto inLane = [&](scf::IfOp ifOp, function_ref<void()> body) {
@@ -1291,12 +1401,8 @@ private:
         return combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
                                  builder.create<arith::ConstantIntOp>(loc, 0, 1));
       };
-      Value tiles = builder.create<arith::MulIOp>(
-          loc, groups,
-          builder.create<arith::MaxUIOp>(
-              loc, builder.create<arith::CeilDivUIOp>(loc, steps, index(chunkLength)), c1));
-      LookbackTile where{chunk, groupIndex, groups, tiles, threadId, run, laneInGroup, lanesValue,
-                         runs, laneThread, active};
+      LookbackTile where{chunk,      groupIndex, groups, threadId, run, laneInGroup,
+                         lanesValue, laneBlock,  epoch,  runs,     laneThread, active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
         inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] { body(tileAggregate()); });
       });

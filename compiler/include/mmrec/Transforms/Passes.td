@@ -127,17 +127,23 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
       covers a tile of `chunk` steps x `lanes` lanes (without a tiling 32;
       lane blocks of `vector` lanes a thread); it takes its tile from a ticket
       counter, its threads
-      share each lane's chunk in runs, it publishes the tile's aggregate with
-      a status flag, looks back over earlier tiles of its lanes a window of
-      runs at a time, publishes its inclusive prefix and rescans its tile.
-      It takes 2 x (scan operands) scratch memrefs (aggregates, then
-      inclusive prefixes; one element per tile and lane) and then the tile
-      state, a `memref<?xi32>` of 2 + tiles zeroed words that the kernel
-      leaves zeroed (`mmrec.tile_state`). The grid is ceil(lane blocks /
+      share each lane's chunk in runs, it publishes each lane's aggregate
+      as tagged 64-bit words (a 32-bit piece of a carry, and the launch's
+      epoch and a status in the upper half; relaxed stores, no fences),
+      looks back over earlier tiles of its lanes a window of runs at a
+      time, publishes its inclusive prefix the same way and rescans its
+      tile. It takes no scratch memrefs but the tile state, a
+      `memref<?xi64>` of 2 + chunks x lane blocks x `vector` x pieces
+      words (at least one chunk), zeroed once by
+      the caller: the ticket counter (tickets in the low half, the epoch in
+      the high half, moved to the next epoch by the last ticket's block),
+      a pad, then the tagged words (`mmrec.tile_state` = pieces a lane,
+      the 32-bit pieces of its needed carries). The grid is ceil(lane blocks /
       lanes) x max(1, ceil(steps / chunk)) blocks. Concurrent launches must
-      not share the tile state. Floating-point results may differ in the
-      last bits between runs (the prefix of a tile is combined from
-      whichever predecessors have published).
+      not share the tile state; launches one after the other may.
+      Floating-point results may differ in the last bits between runs (the
+      prefix of a tile is combined from whichever predecessors have
+      published).
 
     Each thread owns one lane block: `vector` consecutive lanes (from
     `#mmrec.tiling`, else 1) of the innermost non-axis dimension at one index
