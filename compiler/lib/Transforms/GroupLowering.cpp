@@ -1228,6 +1228,15 @@ private:
     builder.setInsertionPointToStart(entry);
     Shape shape = computeShape(builder, loc);
     this->shape = &shape;
+    // Lookback: the tile's inputs, read by the first walk and again by the
+    // rescan, stay in L2 in between (evict_last); the rescan's reads and the
+    // outputs go first. Without the hints a third of the rescan's reads went
+    // to DRAM (ncu, assoc_scan_exp at [2, 8, 32768, 128]).
+    Value keepInL2, dropFromL2;
+    if (lookback) {
+      keepInL2 = l2Policy(builder, loc, "evict_last");
+      dropFromL2 = l2Policy(builder, loc, "evict_first");
+    }
     analyzeCarries();
     // Carries cross threads lane by lane: every lane keeps its own.
     if (cells > 1)
@@ -1348,7 +1357,9 @@ private:
       currentBlock = laneBlock;
       withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), [&] {
         writeOutputs = false;
+        loadPolicy = keepInL2;
         emitIf(builder, loc, walks, [&](OpBuilder &) { walkRun(true, runFirst); });
+        loadPolicy = Value();
         writeOutputs = true;
         SmallVector<Value> mine = flatRegisterCarries();
         Value mineValid = walks;
@@ -1382,7 +1393,9 @@ private:
     if (!warpScan)
       inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
       writeOutputs = false;
+      loadPolicy = keepInL2;
       emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
+      loadPolicy = Value();
       writeOutputs = true;
       storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
       builder.create<memref::StoreOp>(
@@ -1450,11 +1463,13 @@ private:
         setRegisterCarries(carry);
         valid = carryValid;
       }
+      loadPolicy = storePolicy = dropFromL2;
       emitIfElse(
           builder, loc, valid, [&](OpBuilder &) { walkRun(false, runFirst); },
           [&](OpBuilder &) {
             emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
           });
+      loadPolicy = storePolicy = Value();
       if (lookback && !scan.getInits().empty()) {
         // The final carries: from the run that ends the axis (run 0 of the
         // only tile of an empty axis).
@@ -2083,17 +2098,26 @@ private:
       constraints += wordBytes == 4 ? "=r," : "=l,";
     }
     std::string suffix = ".b" + std::to_string(wordBytes * 8) + " ";
+    std::string opcode = loadPolicy ? "ld.global.nc.L2::cache_hint" : "ld.global.nc";
     std::string instruction =
-        words == 1 ? "ld.global.nc" + suffix + registers
-                   : "ld.global.nc.v" + std::to_string(words) + suffix + "{" + registers + "}";
-    instruction += ", [$" + std::to_string(words) + "];";
+        words == 1 ? opcode + suffix + registers
+                   : opcode + ".v" + std::to_string(words) + suffix + "{" + registers + "}";
+    instruction += ", [$" + std::to_string(words) + "]";
+    SmallVector<Value> operands = {at};
+    constraints += "l";
+    if (loadPolicy) {
+      instruction += ", $" + std::to_string(words + 1);
+      operands.push_back(loadPolicy);
+      constraints += ",l";
+    }
+    instruction += ";";
     Type result = words == 1 ? word
                              : LLVM::LLVMStructType::getLiteral(b.getContext(),
                                                                 SmallVector<Type>(words, word));
-    Value loaded = b.create<LLVM::InlineAsmOp>(
-                        loc, result, ValueRange{at}, instruction, constraints + "l",
-                        /*has_side_effects=*/false, /*is_align_stack=*/false,
-                        LLVM::AsmDialectAttr(), ArrayAttr())
+    Value loaded = b.create<LLVM::InlineAsmOp>(loc, result, operands, instruction, constraints,
+                                               /*has_side_effects=*/false,
+                                               /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
+                                               ArrayAttr())
                        .getResult(0);
     int64_t perWord = wordBytes / elementBytes;
     SmallVector<Value> lanes;
@@ -2113,7 +2137,9 @@ private:
     return lanes;
   }
 
-  /// Stores `lanes` (one scalar per lane of the chunk) to `memory` at `idx`.
+  /// Stores `lanes` (one scalar per lane of the chunk) to `memory` at `idx`;
+  /// with a store policy, vectors of 4 bytes or more through one inline
+  /// `st.global.L2::cache_hint` in words of 32 bits (64 for wider elements).
   void storeLanes(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx,
                   ArrayRef<Value> lanes) {
     forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t align, int64_t lane) {
@@ -2121,8 +2147,44 @@ private:
       for (int64_t j = 0; j < type.getNumElements(); ++j)
         vector = b.create<LLVM::InsertElementOp>(
             loc, vector, lanes[lane + j], b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j));
-      b.create<LLVM::StoreOp>(loc, vector, at, align);
+      if (!storePolicy || align < 4) {
+        b.create<LLVM::StoreOp>(loc, vector, at, align);
+        return;
+      }
+      int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+      int64_t wordBytes = std::max<int64_t>(4, elementBytes), words = align / wordBytes;
+      Type word = b.getIntegerType(wordBytes * 8);
+      Value packed = b.create<LLVM::BitcastOp>(loc, VectorType::get({words}, word), vector);
+      SmallVector<Value> operands = {at};
+      std::string registers, constraints = "l";
+      for (int64_t w = 0; w < words; ++w) {
+        operands.push_back(b.create<LLVM::ExtractElementOp>(
+            loc, packed, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), w)));
+        registers += (w ? ", $" : "$") + std::to_string(w + 1);
+        constraints += wordBytes == 4 ? ",r" : ",l";
+      }
+      operands.push_back(storePolicy);
+      constraints += ",l";
+      std::string suffix = ".b" + std::to_string(wordBytes * 8) + " ";
+      std::string instruction =
+          words == 1 ? "st.global.L2::cache_hint" + suffix + "[$0], " + registers
+                     : "st.global.L2::cache_hint.v" + std::to_string(words) + suffix + "[$0], {" +
+                           registers + "}";
+      instruction += ", $" + std::to_string(words + 1) + ";";
+      emitAsm(b, loc, {}, instruction, constraints, operands);
     });
+  }
+
+  /// An L2 eviction policy for all of an access's lines (createpolicy;
+  /// `priority`: evict_first, evict_last, ...).
+  Value l2Policy(OpBuilder &b, Location loc, StringRef priority) {
+    return b
+        .create<LLVM::InlineAsmOp>(
+            loc, b.getI64Type(), ValueRange{},
+            ("createpolicy.fractional.L2::" + priority + ".b64 $0, 1.0;").str(), "=l",
+            /*has_side_effects=*/false, /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
+            ArrayAttr())
+        .getResult(0);
   }
 
   /// Emits `body` (the lanes of one step at axis position `t`) with the
@@ -2611,6 +2673,9 @@ private:
   ValueRange scratchArgs;
   Value currentBlock;
   bool writeOutputs = true;
+  // L2 eviction policies (createpolicy) of the vector loads of read-only
+  // inputs and of the vector stores; null: none.
+  Value loadPolicy, storePolicy;
   ValueRange currentArgs;     // of the function being emitted
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;
