@@ -38,6 +38,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -149,10 +150,18 @@ public:
   /// `contiguous`, when the kernel has one, assumes a unit innermost stride
   /// for every argument (the loops then vectorize; on the GPU, aligned rows
   /// too: 16-byte loads and stores); `generic` takes any.
+  KernelImpl(const KernelImpl &) = delete;
   KernelImpl(std::string name, Device device, Variant generic, std::optional<Variant> contiguous,
              std::shared_ptr<ThreadPool> pool)
       : name(std::move(name)), device(device), generic(std::move(generic)),
-        contiguous(std::move(contiguous)), pool(std::move(pool)) {}
+        contiguous(std::move(contiguous)), pool(std::move(pool)) {
+    // Launches keep descriptors and byte ranges in fixed arrays.
+    const KernelAnalysis &analysis = this->generic.analysis;
+    if (analysis.args.size() + analysis.temporaries.size() > kMaxArgs)
+      throw Error("mmrec kernel '" + this->name + "' has " + std::to_string(analysis.args.size()) +
+                  " arguments and " + std::to_string(analysis.temporaries.size()) +
+                  " temporaries; at most " + std::to_string(kMaxArgs) + " in all");
+  }
 
   ~KernelImpl() {
     if (streamMemory.empty())
@@ -171,9 +180,8 @@ public:
   }
 
   void launch(const TensorView *args, size_t count, void *stream) const {
-    const Variant &variant = select(args, count);
+    const Variant &variant = checkedVariant(args, count);
     const KernelAnalysis &analysis = variant.analysis;
-    check(variant.analysis, args, count);
     if (device == Device::CUDA) {
       launchCuda(variant, args, count, static_cast<CUstream>(stream));
       return;
@@ -325,6 +333,31 @@ private:
     }
   }
 
+  /// The bytes each argument touches, [low, high] (none: low > high, also
+  /// for malformed views, which the checks reject), once per launch for the
+  /// variant's choice and the overlap check (a plain array: std::pair's
+  /// constructor would zero all kMaxArgs of them each time).
+  struct ByteRanges {
+    struct Range {
+      uintptr_t low, high;
+    } of[kMaxArgs];
+
+    ByteRanges(const TensorView *args, size_t count) {
+      for (size_t i = 0; i < std::min(count, kMaxArgs); ++i) {
+        if (args[i].strides.size() != args[i].shape.size()) {
+          of[i] = {1, 0};
+          continue;
+        }
+        auto [low, high] = byteRange(args[i]);
+        of[i] = {low, high};
+      }
+    }
+    bool overlap(size_t i, size_t j) const {
+      return of[i].low <= of[i].high && of[j].low <= of[j].high &&
+             !(of[i].high < of[j].low || of[j].high < of[i].low);
+    }
+  };
+
   /// What launch() does on a GPU up to cuLaunchKernel, calling `emit` where
   /// it would launch (KernelInternals' two views of it).
   template <typename Emit>
@@ -332,10 +365,85 @@ private:
                                 Emit &&emit) const {
     if (device != Device::CUDA)
       throw Error("mmrec kernel '" + name + "' is not a CUDA kernel");
-    const Variant &variant = select(args, count);
-    check(variant.analysis, args, count);
+    const Variant &variant = checkedVariant(args, count);
     forEachCudaLaunch(variant, args, count, static_cast<CUstream>(stream), emit);
   }
+
+  /// The variant of a launch, its arguments checked. A launch with the
+  /// dtypes, devices, shapes and strides of the thread's last launch of this
+  /// kernel skips what depends on them alone (most checks, the heuristic's
+  /// tiles): every launch but the first of a training step's shapes.
+  const Variant &checkedVariant(const TensorView *args, size_t count) const {
+    ShapeMemo &memo = shapeMemo;
+    ByteRanges ranges(args, count);
+    if (memo.kernel == serial && memo.matches(args, count)) {
+      checkData(args, count, ranges);
+      return memo.tiles ? selectTiles(*memo.tiles, args, count, ranges)
+                        : selectAligned(generic, contiguous, args, count, ranges);
+    }
+    LookbackTiles *tiles = lookback ? lookbackTiles(args, count) : nullptr;
+    const Variant &variant = tiles ? selectTiles(*tiles, args, count, ranges)
+                                   : selectAligned(generic, contiguous, args, count, ranges);
+    checkShapes(variant.analysis, args, count);
+    checkData(args, count, ranges);
+    memo.kernel = 0; // while it is rewritten
+    if (memo.record(args, count)) {
+      memo.tiles = tiles;
+      memo.kernel = serial;
+    }
+    return variant;
+  }
+
+  /// The shapes of the last launch a thread checked, one kernel's (see
+  /// checkedVariant); per thread, so that concurrent launches share nothing.
+  struct ShapeMemo {
+    static constexpr size_t kWordsPerArg = 3 + 2 * kMaxRank;
+    uint64_t kernel = 0; // its serial number: an address may be reused
+    size_t count = 0;
+    int64_t words[kMaxArgs * kWordsPerArg];
+    LookbackTiles *tiles = nullptr;
+
+    bool matches(const TensorView *args, size_t n) const {
+      if (n != count)
+        return false;
+      const int64_t *w = words;
+      for (size_t i = 0; i < n; ++i) {
+        const TensorView &v = args[i];
+        size_t rank = v.shape.size();
+        if (w[0] != static_cast<int64_t>(v.dtype) || w[1] != static_cast<int64_t>(v.device) ||
+            w[2] != static_cast<int64_t>(rank) || v.strides.size() != rank ||
+            !std::equal(v.shape.begin(), v.shape.end(), w + 3) ||
+            !std::equal(v.strides.begin(), v.strides.end(), w + 3 + rank))
+          return false;
+        w += kWordsPerArg;
+      }
+      return true;
+    }
+
+    /// Keeps the shapes of `args`; false where they do not fit.
+    bool record(const TensorView *args, size_t n) {
+      if (n > kMaxArgs)
+        return false;
+      int64_t *w = words;
+      for (size_t i = 0; i < n; ++i) {
+        const TensorView &v = args[i];
+        size_t rank = v.shape.size();
+        if (rank > static_cast<size_t>(kMaxRank) || v.strides.size() != rank)
+          return false;
+        w[0] = static_cast<int64_t>(v.dtype);
+        w[1] = static_cast<int64_t>(v.device);
+        w[2] = static_cast<int64_t>(rank);
+        std::copy(v.shape.begin(), v.shape.end(), w + 3);
+        std::copy(v.strides.begin(), v.strides.end(), w + 3 + rank);
+        w += kWordsPerArg;
+      }
+      count = n;
+      return true;
+    }
+  };
+  static thread_local ShapeMemo shapeMemo;
+  static std::atomic<uint64_t> nextSerial;
+  const uint64_t serial = ++nextSerial;
 
   static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -461,25 +569,24 @@ private:
     return layout;
   }
 
-  /// The variant of a launch: the strategy and tiles the heuristic picks for
-  /// its shape (for scans without a tiling), then the aligned or generic
-  /// code.
-  const Variant &select(const TensorView *args, size_t count) const {
-    if (LookbackTiles *tiles = lookback ? lookbackTiles(args, count) : nullptr) {
-      std::call_once(tiles->built, [&] {
-        try {
-          tiles->variants = tiles->build();
-        } catch (const Error &error) {
-          log(LogLevel::Info, "kernel '" + name + "': keeps lanes at " +
-                                  std::to_string(tiles->steps) +
-                                  "-step lookback tiles, whose variant failed: " + error.what());
-          tiles->failed = true;
-        }
-      });
-      if (!tiles->failed)
-        return selectAligned(tiles->variants.generic, tiles->variants.contiguous, args, count);
-    }
-    return selectAligned(generic, contiguous, args, count);
+  /// The variant of the heuristic's lookback `tiles` (built on first use),
+  /// else the kernel's own.
+  const Variant &selectTiles(LookbackTiles &tiles, const TensorView *args, size_t count,
+                             const ByteRanges &ranges) const {
+    std::call_once(tiles.built, [&] {
+      try {
+        tiles.variants = tiles.build();
+      } catch (const Error &error) {
+        log(LogLevel::Info, "kernel '" + name + "': keeps lanes at " +
+                                std::to_string(tiles.steps) +
+                                "-step lookback tiles, whose variant failed: " + error.what());
+        tiles.failed = true;
+      }
+    });
+    if (!tiles.failed)
+      return selectAligned(tiles.variants.generic, tiles.variants.contiguous, args, count,
+                           ranges);
+    return selectAligned(generic, contiguous, args, count, ranges);
   }
 
   /// The lookback tiles of this launch, or null for `lanes`: lookback when a
@@ -519,33 +626,25 @@ private:
   /// generic one (in-place launches go there).
   static const Variant &selectAligned(const Variant &generic,
                                       const std::optional<Variant> &contiguous,
-                                      const TensorView *args, size_t count) {
+                                      const TensorView *args, size_t count,
+                                      const ByteRanges &ranges) {
     if (!contiguous || count > kMaxArgs)
       return generic; // check() reports a wrong count
-    // Each view's byte range once: this runs on every launch (a plain array:
-    // std::pair's constructor would zero all kMaxArgs of them each time).
-    struct Range {
-      uintptr_t low, high;
-    } ranges[kMaxArgs];
     for (size_t i = 0; i < count; ++i) {
       const TensorView &v = args[i];
-      if (v.rank() > 0 && v.strides.size() == v.shape.size() && v.shape.back() > 1 &&
-          v.strides.back() != 1)
-        return generic;
       if (v.strides.size() != v.shape.size())
         return generic; // check() reports it
+      if (v.rank() > 0 && v.shape.back() > 1 && v.strides.back() != 1)
+        return generic;
       if (contiguous->rowAlignment && !rowsAligned(v, contiguous->rowAlignment))
         return generic;
-      auto [low, high] = byteRange(v);
-      ranges[i] = {low, high};
-      for (size_t j = 0; j < i; ++j) {
-        auto [otherLow, otherHigh] = ranges[j];
-        if (low <= high && otherLow <= otherHigh && !(high < otherLow || otherHigh < low))
+      for (size_t j = 0; j < i; ++j)
+        if (ranges.overlap(i, j))
           return generic;
-      }
     }
     return *contiguous;
   }
+
 
   /// Writes a memref descriptor: pointers, offset 0, sizes, strides.
   static void describe(int64_t *d, const void *data, int64_t rank, const int64_t *shape,
@@ -580,7 +679,9 @@ private:
   }
 
   /// Everything a launch checks before it touches memory.
-  void check(const KernelAnalysis &analysis, const TensorView *args, size_t count) const {
+  /// The checks that depend on the arguments' dtypes, devices, shapes and
+  /// strides alone.
+  void checkShapes(const KernelAnalysis &analysis, const TensorView *args, size_t count) const {
     if (count != analysis.args.size())
       throw Error("mmrec kernel '" + name + "': expects " + std::to_string(analysis.args.size()) +
                   " arguments, got " + std::to_string(count));
@@ -612,8 +713,6 @@ private:
           fail(i, "has stride " + std::to_string(view.strides[d]) + " in dimension " +
                       std::to_string(d) + ", expected " + std::to_string(info.staticStrides[d]));
       }
-      if (!view.data && view.numel() > 0)
-        fail(i, "has no data (null pointer) for " + std::to_string(view.numel()) + " elements");
       if (info.written)
         checkWritable(i, view);
     }
@@ -631,7 +730,14 @@ private:
                     std::to_string(lhs) + " but must equal " + c.rhs.describe() + ", which is " +
                     std::to_string(rhs));
     }
-    checkOverlaps(analysis, args, count);
+  }
+
+  /// The checks of the arguments' data (after checkShapes).
+  void checkData(const TensorView *args, size_t count, const ByteRanges &ranges) const {
+    for (size_t i = 0; i < count; ++i)
+      if (!args[i].data && args[i].numel() > 0)
+        fail(i, "has no data (null pointer) for " + std::to_string(args[i].numel()) + " elements");
+    checkOverlaps(generic.analysis, args, count, ranges);
   }
 
   /// An output must not write one element twice: positive strides, and each
@@ -698,18 +804,13 @@ private:
 
   /// Outputs may not overlap other arguments, except an input that is the
   /// very same view (elementwise in place).
-  void checkOverlaps(const KernelAnalysis &analysis, const TensorView *args, size_t count) const {
+  void checkOverlaps(const KernelAnalysis &analysis, const TensorView *args, size_t count,
+                     const ByteRanges &ranges) const {
     for (size_t w = 0; w < count; ++w) {
       if (!analysis.args[w].written)
         continue;
-      auto [wLow, wHigh] = byteRange(args[w]);
-      if (wLow > wHigh)
-        continue;
       for (size_t o = 0; o < count; ++o) {
-        if (o == w)
-          continue;
-        auto [oLow, oHigh] = byteRange(args[o]);
-        if (oLow > oHigh || oHigh < wLow || wHigh < oLow)
+        if (o == w || !ranges.overlap(w, o))
           continue;
         if (!analysis.args[o].written && sameView(args[w], args[o]))
           continue;
@@ -736,6 +837,9 @@ private:
   };
   mutable std::map<CUstream, StreamMemory> streamMemory; // under scratchMutex
 };
+
+thread_local KernelImpl::ShapeMemo KernelImpl::shapeMemo;
+std::atomic<uint64_t> KernelImpl::nextSerial{0};
 
 std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
                                                          const TensorView *args, size_t count,

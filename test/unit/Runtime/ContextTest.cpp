@@ -187,6 +187,37 @@ TEST_F(RuntimeTest, BadArgumentsAreRejectedBeforeAnyWrite) {
       {view(out.data(), DType::BF16, {2, 3, 4, 5}), view(out.data(), DType::BF16, {2, 3, 4, 5})});
 }
 
+// A launch with the shapes of the thread's last one skips the shape checks
+// but not those of the data: null pointers and overlaps still throw, and a
+// kernel with the same shapes but another dtype is checked in full.
+TEST_F(RuntimeTest, RepeatedShapesStillCheckTheData) {
+  Context context(Device::CPU);
+  Kernel kernel = context.compileFile(kernelPath("assoc_scan_exp.mlir"), "assoc_scan_exp");
+  std::vector<uint16_t> in(2 * 3 * 4 * 5, toBf16(0.5f)), out(in.size(), 0xffff);
+  auto view = [](void *p, std::vector<int64_t> s) {
+    return TensorView::contiguous(p, DType::BF16, std::move(s));
+  };
+  std::vector<int64_t> shape = {2, 3, 4, 5};
+  kernel.launch({view(in.data(), shape), view(out.data(), shape)});
+  auto expectError = [&](std::initializer_list<TensorView> args, const std::string &needle) {
+    try {
+      kernel.launch(args);
+      ADD_FAILURE() << "no error; expected one mentioning: " << needle;
+    } catch (const Error &error) {
+      EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
+          << "message: " << error.what();
+    }
+  };
+  expectError({view(nullptr, shape), view(out.data(), shape)}, "has no data (null pointer)");
+  expectError({view(out.data(), shape), view(out.data() + 1, shape)},
+              "is written and overlaps argument #0");
+  std::vector<float> wide(in.size());
+  expectError({TensorView::contiguous(wide.data(), DType::F32, shape), view(out.data(), shape)},
+              "has dtype f32, expected bf16");
+  kernel.launch({view(in.data(), shape), view(out.data(), shape)});
+  EXPECT_EQ(out[0], toBf16(0.5f));
+}
+
 TEST_F(RuntimeTest, CompileErrorsAreClear) {
   Context context(Device::CPU);
   try {
