@@ -82,29 +82,34 @@ struct Variant {
 /// `lookback` instead.
 constexpr int64_t kLanesPerMultiprocessor = 2048;
 
-/// Lanes a thread moves in 16 bytes of the kernel's widest argument element
-/// (8 bf16, 4 f32, 2 f64).
-int64_t sixteenByteVector(const KernelAnalysis &analysis) {
+/// Lanes a thread moves in `bytes` of the kernel's widest argument element
+/// (16 bytes: 8 bf16, 4 f32, 2 f64).
+int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
   size_t widest = 1;
   for (const ArgInfo &arg : analysis.args)
     widest = std::max(widest, sizeOf(arg.dtype));
-  return std::clamp<int64_t>(16 / static_cast<int64_t>(widest), 1, 8);
+  return std::clamp<int64_t>(bytes / static_cast<int64_t>(widest), 1, 8);
 }
 
-/// The lookback tilings the heuristic gives: tiles of 128 lanes x `steps`
-/// steps (128 with 4 warps, or 256 with 8), 16-byte vectors of the widest
-/// argument element (8 bf16, 4 f32). On the H100 the long tiles were 8-11%
-/// faster at [2, 8, 32768, 128] and within 2% at [8, 32, 8192, 128]; at
-/// [2, 8, 1024, 128], where they make 64 tiles for 132 SMs, the short ones
-/// were 8-10% faster (docs/perf/gpu-2026-11-24-session4.md). Both were the
-/// best of 32-512 steps, 64-128 lanes and 2-8 warps in their shapes.
+/// The lookback tilings the heuristic gives. Long tiles: 256 steps x 128
+/// lanes, 16-byte vectors of the widest argument element, 8 warps; on the
+/// H100 8-11% faster than 128 steps and 4 warps at [2, 8, 32768, 128],
+/// within 2% at [8, 32, 8192, 128] (docs/perf/gpu-2026-11-24-session4.md).
+/// Short tiles, where the long ones leave SMs idle: 128 steps x 16 lanes
+/// blocks of 8-byte vectors (64 bf16 lanes), 4 warps: twice the tiles and
+/// half the code a thread runs of 16-byte vectors; at [2, 8, 1024, 128]
+/// (the code, fetched cold, dominates) assoc_scan_exp 13.0 -> 11.0 us and
+/// linear_recurrence 14.1 -> 12.2 us (gpu-2026-11-24-session5.md, the best
+/// of 13 tilings there).
 constexpr int64_t kLookbackLanes = 128, kShortTileSteps = 128, kLongTileSteps = 256;
 
 std::string lookbackTiling(const KernelAnalysis &analysis, int64_t steps) {
+  bool longTiles = steps == kLongTileSteps;
+  int64_t vector = vectorLanes(analysis, longTiles ? 16 : 8);
+  int64_t lanes = longTiles ? kLookbackLanes : 16 * vector;
   return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(steps) +
-         ", lanes = " + std::to_string(kLookbackLanes) +
-         ", vector = " + std::to_string(sixteenByteVector(analysis)) +
-         ", warps = " + std::to_string(steps == kLongTileSteps ? 8 : 4) + ">";
+         ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
+         ", warps = " + std::to_string(longTiles ? 8 : 4) + ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -113,7 +118,7 @@ std::string lookbackTiling(const KernelAnalysis &analysis, int64_t steps) {
 /// 71-82% to 91% of copy on the H100.
 std::string chunkedReduceTiling(int64_t chunk, const KernelAnalysis &analysis) {
   return "#mmrec.tiling<strategy = lanes, chunk = " + std::to_string(chunk) +
-         ", lanes = 256, vector = " + std::to_string(sixteenByteVector(analysis)) +
+         ", lanes = 256, vector = " + std::to_string(vectorLanes(analysis, 16)) +
          ", warps = 4>";
 }
 
