@@ -228,17 +228,24 @@ public:
 private:
   /// Launches each GPU kernel on `stream`, in order: one thread per lane
   /// block (and per chunk for the chunked passes), the memref descriptors
-  /// (allocated and aligned pointers, offset, sizes, strides) as separate
-  /// 64-bit parameters, scratch memrefs last.
+  /// (allocated and aligned pointers, offset, sizes, strides) as 64-bit
+  /// parameters, scratch memrefs last. They go in one packed buffer
+  /// (CU_LAUNCH_PARAM_BUFFER_POINTER: every parameter is 8 bytes, so the
+  /// words are the kernel's parameter layout), which the driver copies at
+  /// once instead of following a pointer per parameter.
   void launchCuda(const Variant &variant, const TensorView *args, size_t count,
                   CUstream stream) const {
     const CudaDriver &driver = variant.cuda->device->driver;
     forEachCudaLaunch(variant, args, count, stream,
-                      [&](const CudaGroup &group, unsigned grid, void **params, size_t) {
+                      [&](const CudaGroup &group, unsigned grid, int64_t *words, size_t n) {
+                        size_t bytes = n * sizeof(int64_t);
+                        void *extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, words,
+                                         CU_LAUNCH_PARAM_BUFFER_SIZE, &bytes,
+                                         CU_LAUNCH_PARAM_END};
                         CUresult result = driver.cuLaunchKernel(
                             group.function, grid, 1, 1,
                             static_cast<unsigned>(group.launch.blockThreads), 1, 1, 0, stream,
-                            params, nullptr);
+                            nullptr, extra);
                         // The message is built only on failure: a launch allocates nothing.
                         if (result != CUDA_SUCCESS)
                           driver.check(result,
@@ -248,8 +255,8 @@ private:
   }
 
   /// What the launches of `args` on `stream` pass to cuLaunchKernel, in
-  /// order: `emit(group, grid, params, parameter count)`, in the kernel's
-  /// context (scratch allocated as launchCuda does).
+  /// order: `emit(group, grid, parameter words, word count)`, in the
+  /// kernel's context (scratch allocated as launchCuda does).
   template <typename Launch>
   void forEachCudaLaunch(const Variant &variant, const TensorView *args, size_t count,
                          CUstream stream, Launch &&emit) const {
@@ -258,7 +265,6 @@ private:
     const KernelAnalysis &analysis = variant.analysis;
     // The arguments, temporaries, scratch memrefs and tile state.
     int64_t words[(kMaxArgs + kMaxScratchMemrefs + 1) * kDescriptorWords];
-    void *params[(kMaxArgs + kMaxScratchMemrefs + 1) * kDescriptorWords];
     size_t n = 0;
     auto add = [&](const void *data, int64_t rank, const int64_t *shape, const int64_t *strides) {
       describe(words + n, data, rank, shape, strides);
@@ -332,9 +338,7 @@ private:
       if (grid > INT32_MAX)
         throw Error("mmrec kernel '" + name + "': " + std::to_string(threads) +
                     " threads exceed the largest grid");
-      for (size_t p = 0; p < n; ++p)
-        params[p] = &words[p];
-      emit(group, static_cast<unsigned>(grid), params, n);
+      emit(group, static_cast<unsigned>(grid), words, n);
     }
   }
 
@@ -852,14 +856,13 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
   std::vector<RawCudaLaunch> launches;
   kernel.impl->forEachCheckedCudaLaunch(
       args, count, stream,
-      [&](const CudaGroup &group, unsigned grid, void **params, size_t n) {
+      [&](const CudaGroup &group, unsigned grid, int64_t *words, size_t n) {
         RawCudaLaunch raw;
         raw.function = group.function;
         raw.grid = grid;
         raw.block = static_cast<unsigned>(group.launch.blockThreads);
         raw.lookback = group.launch.tileState;
-        for (size_t i = 0; i < n; ++i)
-          raw.words.push_back(*static_cast<int64_t *>(params[i]));
+        raw.words.assign(words, words + n);
         launches.push_back(std::move(raw));
       });
   for (RawCudaLaunch &launch : launches)
@@ -872,7 +875,7 @@ size_t KernelInternals::prepareCudaLaunches(const Kernel &kernel, const TensorVi
                                             size_t count, void *stream) {
   size_t launches = 0;
   kernel.impl->forEachCheckedCudaLaunch(
-      args, count, stream, [&](const CudaGroup &, unsigned, void **, size_t) { ++launches; });
+      args, count, stream, [&](const CudaGroup &, unsigned, int64_t *, size_t) { ++launches; });
   return launches;
 }
 

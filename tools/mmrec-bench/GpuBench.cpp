@@ -269,28 +269,56 @@ void launchOverhead(Timer &timer, Context &context) {
                                               timer.stream, l.params.data(), nullptr),
                   "cuLaunchKernel");
   };
+  // The same with the parameters in one buffer, as Kernel::launch passes them.
+  auto rawPackedLaunch = [&] {
+    for (RawCudaLaunch &l : raw) {
+      size_t bytes = l.words.size() * sizeof(int64_t);
+      void *extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, l.words.data(), CU_LAUNCH_PARAM_BUFFER_SIZE,
+                       &bytes, CU_LAUNCH_PARAM_END};
+      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1, 0,
+                                              timer.stream, nullptr, extra),
+                  "cuLaunchKernel");
+    }
+  };
   // mmrec's own part: a launch without its cuLaunchKernel.
   auto ownWork = [&] {
     KernelInternals::prepareCudaLaunches(kernel, args.data(), args.size(), timer.stream);
   };
-  std::vector<double> mmrecTimes, rawTimes, ownTimes;
+  std::vector<double> mmrecTimes, rawTimes, packedTimes, ownTimes;
   perLaunch(mmrecLaunch);
   perLaunch(rawLaunch);
+  perLaunch(rawPackedLaunch);
   for (int r = 0; r < rounds; ++r) { // interleaved, so that drift hits all
     mmrecTimes.push_back(perLaunch(mmrecLaunch));
     rawTimes.push_back(perLaunch(rawLaunch));
+    packedTimes.push_back(perLaunch(rawPackedLaunch));
     ownTimes.push_back(perLaunch(ownWork));
   }
-  auto median = [&](std::vector<double> &times) {
+  auto median = [&](std::vector<double> times) {
     std::sort(times.begin(), times.end());
     return times[times.size() / 2];
   };
-  double m = median(mmrecTimes), r = median(rawTimes), own = median(ownTimes);
+  // The ratio of each round's adjacent batches: drift of the driver's own
+  // time between rounds (seen: 2.8 to 3.6 us between runs) cancels in it.
+  auto ratios = [&](const std::vector<double> &base) {
+    std::vector<double> out;
+    for (int i = 0; i < rounds; ++i)
+      out.push_back(mmrecTimes[i] / base[i]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<double> toRaw = ratios(rawTimes), toPacked = ratios(packedTimes);
+  double m = median(mmrecTimes), r = median(rawTimes), packed = median(packedTimes),
+         own = median(ownTimes);
   std::printf("\nlaunch overhead (host time per launch, median of %d batches of %d; %s bf16 "
-              "%s, %zu kernel(s)):\n  mmrec Kernel::launch %.2f us, raw cuLaunchKernel %.2f us, "
-              "ratio %.3f (target <= 1.1); mmrec's own work (all but cuLaunchKernel) %.2f us\n",
-              rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6, m / r,
-              own * 1e6);
+              "%s, %zu kernel(s)):\n  mmrec Kernel::launch %.2f us, raw cuLaunchKernel %.2f us "
+              "(a pointer per parameter), ratio %.3f (quartiles %.3f-%.3f; target <= 1.1)\n"
+              "  raw cuLaunchKernel with the parameters in one buffer (as mmrec passes them) "
+              "%.2f us, ratio %.3f (quartiles %.3f-%.3f)\n  mmrec's own work (all but "
+              "cuLaunchKernel) %.2f us\n",
+              rounds, batch, name, shapeText(shape).c_str(), raw.size(), m * 1e6, r * 1e6,
+              toRaw[rounds / 2], toRaw[rounds / 4], toRaw[3 * rounds / 4], packed * 1e6,
+              toPacked[rounds / 2], toPacked[rounds / 4], toPacked[3 * rounds / 4], own * 1e6);
 }
 
 /// Whether `name` passes a --kernels or --shapes filter (empty: all do).

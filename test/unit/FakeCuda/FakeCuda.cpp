@@ -143,8 +143,23 @@ CUresult launchKernel(CUfunction function, unsigned gridX, unsigned gridY, unsig
                       unsigned blockX, unsigned blockY, unsigned blockZ, unsigned, CUstream,
                       void **params, void **extra) {
   if (!function || gridX * gridY * gridZ == 0 || blockX * blockY * blockZ == 0 ||
-      blockX * blockY * blockZ > 1024 || (!params && !extra))
+      blockX * blockY * blockZ > 1024 || (!params && !extra) || (params && extra))
     return CUDA_ERROR_INVALID_VALUE;
+  if (extra) {
+    // A packed parameter buffer: its pointer and size, then the end.
+    const void *buffer = nullptr;
+    const size_t *size = nullptr;
+    for (; *extra != CU_LAUNCH_PARAM_END; extra += 2) {
+      if (extra[0] == CU_LAUNCH_PARAM_BUFFER_POINTER)
+        buffer = extra[1];
+      else if (extra[0] == CU_LAUNCH_PARAM_BUFFER_SIZE)
+        size = static_cast<const size_t *>(extra[1]);
+      else
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (!buffer || !size || *size == 0 || *size % 8 != 0)
+      return CUDA_ERROR_INVALID_VALUE;
+  }
   ++launches;
   return CUDA_SUCCESS;
 }
