@@ -859,7 +859,7 @@ private:
 
   /// Where a thread of a `lookback` block stands.
   struct LookbackTile {
-    Value chunk, groupIndex, groups, threadId, run, laneInGroup, lanesPerBlock, laneBlock;
+    Value chunk, threadId, run, laneInGroup, lanesPerBlock, laneBlock;
     Value epoch; // of this launch: the tags' upper bits
     int64_t runs;
     Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
@@ -1414,8 +1414,8 @@ private:
         return combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
                                  builder.create<arith::ConstantIntOp>(loc, 0, 1));
       };
-      LookbackTile where{chunk,      groupIndex, groups, threadId, run, laneInGroup,
-                         lanesValue, laneBlock,  epoch,  runs,     laneThread, active};
+      LookbackTile where{chunk,     threadId, run,  laneInGroup, lanesValue,
+                         laneBlock, epoch,    runs, laneThread,  active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
         inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] { body(tileAggregate()); });
       });

@@ -228,15 +228,17 @@ TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
     std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, views, 2, nullptr);
     ASSERT_EQ(launches.size(), 1u);
     EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
-    if (block)
+    if (block) {
       EXPECT_EQ(launches[0].block, block) << T << "x" << N;
+    }
     expectCumsum(*ctx, kernel, rng, T, N, N, 0, "heuristic");
   }
 }
 
 /// One lookback kernel launched again and again at changing shapes (an
-/// empty axis, one tile, many): each launch must leave the tile state zeroed
-/// for the next, and every output must be right.
+/// empty axis, one tile, many): each launch must leave the tile state ready
+/// for the next (no tickets taken, a new epoch: the tags it wrote stale),
+/// and every output must be right.
 TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   REQUIRE_GPU(ctx);
   // Tiny tiles, and the heuristic's short and long ones for f32 (runs of 16
