@@ -129,6 +129,20 @@ TEST_F(RuntimeTest, NonContiguousViews) {
   EXPECT_LT(std::sqrt(err / norm), 1e-5);
 }
 
+/// Launches `kernel` on `args`, expecting an mmrec::Error that mentions
+/// `needle` and the kernel's name.
+void expectLaunchError(const Kernel &kernel, std::initializer_list<TensorView> args,
+                       const std::string &needle) {
+  try {
+    kernel.launch(args);
+    ADD_FAILURE() << "no error; expected one mentioning: " << needle;
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
+        << "message: " << error.what();
+    EXPECT_NE(std::string(error.what()).find("assoc_scan_exp"), std::string::npos);
+  }
+}
+
 // Every bad argument throws mmrec::Error naming the kernel and the argument,
 // and the output keeps its poison.
 TEST_F(RuntimeTest, BadArgumentsAreRejectedBeforeAnyWrite) {
@@ -140,14 +154,7 @@ TEST_F(RuntimeTest, BadArgumentsAreRejectedBeforeAnyWrite) {
     return TensorView::contiguous(p, t, std::move(s));
   };
   auto expectError = [&](std::initializer_list<TensorView> args, const std::string &needle) {
-    try {
-      kernel.launch(args);
-      ADD_FAILURE() << "no error; expected one mentioning: " << needle;
-    } catch (const Error &error) {
-      EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
-          << "message: " << error.what();
-      EXPECT_NE(std::string(error.what()).find("assoc_scan_exp"), std::string::npos);
-    }
+    expectLaunchError(kernel, args, needle);
     for (uint16_t v : out)
       ASSERT_EQ(v, 0xffff) << "an output was written by a rejected launch";
   };
@@ -199,21 +206,14 @@ TEST_F(RuntimeTest, RepeatedShapesStillCheckTheData) {
   };
   std::vector<int64_t> shape = {2, 3, 4, 5};
   kernel.launch({view(in.data(), shape), view(out.data(), shape)});
-  auto expectError = [&](std::initializer_list<TensorView> args, const std::string &needle) {
-    try {
-      kernel.launch(args);
-      ADD_FAILURE() << "no error; expected one mentioning: " << needle;
-    } catch (const Error &error) {
-      EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
-          << "message: " << error.what();
-    }
-  };
-  expectError({view(nullptr, shape), view(out.data(), shape)}, "has no data (null pointer)");
-  expectError({view(out.data(), shape), view(out.data() + 1, shape)},
-              "is written and overlaps argument #0");
+  expectLaunchError(kernel, {view(nullptr, shape), view(out.data(), shape)},
+                    "has no data (null pointer)");
+  expectLaunchError(kernel, {view(out.data(), shape), view(out.data() + 1, shape)},
+                    "is written and overlaps argument #0");
   std::vector<float> wide(in.size());
-  expectError({TensorView::contiguous(wide.data(), DType::F32, shape), view(out.data(), shape)},
-              "has dtype f32, expected bf16");
+  expectLaunchError(kernel,
+                    {TensorView::contiguous(wide.data(), DType::F32, shape), view(out.data(), shape)},
+                    "has dtype f32, expected bf16");
   kernel.launch({view(in.data(), shape), view(out.data(), shape)});
   EXPECT_EQ(out[0], toBf16(0.5f));
 }
