@@ -289,7 +289,7 @@ private:
     int64_t tileStateWords = 0;
     for (const CudaGroup &group : code.groups) {
       strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
-      if (group.launch.tileState)
+      if (group.launch.lookback())
         tileStateWords = std::max(tileStateWords, lookbackStateWords(analysis, group.launch, args));
     }
     CUdeviceptr base = 0, tileState = 0;
@@ -317,7 +317,7 @@ private:
       int64_t chunks = launch.chunk ? ceilDiv(steps, launch.chunk) : 1;
       // A lookback kernel also runs on an empty axis: it writes the final
       // carries.
-      if (launch.tileState)
+      if (launch.lookback())
         chunks = std::max<int64_t>(chunks, 1);
       int64_t threads = perChunk * chunks;
       if (threads == 0)
@@ -330,7 +330,7 @@ private:
         add(reinterpret_cast<void *>(base + offset), 1, &elements, &one);
         offset += (static_cast<size_t>(elements * bytes) + 63) / 64 * 64;
       }
-      if (launch.tileState) {
+      if (launch.lookback()) {
         int64_t one = 1;
         add(reinterpret_cast<void *>(tileState), 1, &tileStateWords, &one);
       }
@@ -464,7 +464,7 @@ private:
     int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
     int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
     int64_t chunks = ceilDiv(steps, launch.scratchChunk);
-    if (launch.tileState)
+    if (launch.lookback())
       chunks = std::max<int64_t>(chunks, 1);
     return blocks * launch.lanesPerThread * chunks;
   }
@@ -861,7 +861,7 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
         raw.function = group.function;
         raw.grid = grid;
         raw.block = static_cast<unsigned>(group.launch.blockThreads);
-        raw.lookback = group.launch.tileState;
+        raw.lookback = group.launch.lookback();
         raw.words.assign(words, words + n);
         launches.push_back(std::move(raw));
       });

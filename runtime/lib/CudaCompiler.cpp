@@ -85,10 +85,8 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       launch.lanesPerThread = lanes.getInt();
       launch.chunk = chunk.getInt();
       launch.blockLanes = blockLanes.getInt();
-      if (auto words = func->getAttrOfType<IntegerAttr>("mmrec.tile_state")) {
-        launch.tileState = true;
+      if (auto words = func->getAttrOfType<IntegerAttr>("mmrec.tile_state"))
         launch.tileWordsPerLane = words.getInt();
-      }
       for (Attribute type : scratch)
         launch.scratchElementBytes.push_back(
             cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);

@@ -58,11 +58,12 @@ struct CudaLaunch {
   /// chunks) of each.
   int64_t scratchChunk = 0;
   std::vector<int64_t> scratchElementBytes;
-  /// A lookback kernel: the tile state follows the scratch memrefs, and the
-  /// grid has a row of blocks even for an empty axis. Its tagged words per
-  /// lane and chunk (the `mmrec.tile_state` attribute).
-  bool tileState = false;
+  /// A lookback kernel's tagged words per lane and chunk (the
+  /// `mmrec.tile_state` attribute; 0: not a lookback kernel). Its tile
+  /// state follows the scratch memrefs, and the grid has a row of blocks
+  /// even for an empty axis.
   int64_t tileWordsPerLane = 0;
+  bool lookback() const { return tileWordsPerLane > 0; }
 };
 
 /// The fused module lowered to gpu.func kernels: the launch of each group.
