@@ -91,25 +91,24 @@ int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
   return std::clamp<int64_t>(bytes / static_cast<int64_t>(widest), 1, 8);
 }
 
-/// The lookback tilings the heuristic gives. Long tiles: 256 steps x 128
-/// lanes, 16-byte vectors of the widest argument element, 8 warps; on the
-/// H100 8-11% faster than 128 steps and 4 warps at [2, 8, 32768, 128],
-/// within 2% at [8, 32, 8192, 128] (docs/perf/gpu-2026-11-24-session4.md).
-/// Short tiles, where the long ones leave SMs idle: 128 steps x 16 lanes
-/// blocks of 8-byte vectors (64 bf16 lanes), 4 warps: twice the tiles and
-/// half the code a thread runs of 16-byte vectors; at [2, 8, 1024, 128]
-/// (the code, fetched cold, dominates) assoc_scan_exp 13.0 -> 11.0 us and
-/// linear_recurrence 14.1 -> 12.2 us (gpu-2026-11-24-session5.md, the best
-/// of 13 tilings there).
-constexpr int64_t kLookbackLanes = 128, kShortTileSteps = 128, kLongTileSteps = 256;
+/// The lookback tiling the heuristic gives: 128 steps x lane blocks of 16
+/// threads with 8-byte vectors of the widest argument element (64 bf16
+/// lanes), 4 warps. The lowering stages each thread's 16-step run in shared
+/// memory (cp.async), so that the tile goes through memory once; these tiles
+/// stay small enough for it (16 KB a bf16 input) and for 10 blocks an SM
+/// (48 registers for assoc_scan_exp). On the H100 they beat every other
+/// tiling measured at every shape of mmrec-bench: assoc_scan_exp 529.6 ->
+/// 466.2 us at [8, 32, 8192, 128] against the former long tiles (256 steps,
+/// 128 lanes, 8 warps), linear_recurrence 838.5 -> 702.6 us, decayed_sum
+/// 43.8 -> 35.2 us (docs/perf/gpu-2026-11-24-session6.md).
+constexpr int64_t kLookbackSteps = 128, kLookbackLaneThreads = 16, kLookbackWarps = 4;
 
-std::string lookbackTiling(const KernelAnalysis &analysis, int64_t steps) {
-  bool longTiles = steps == kLongTileSteps;
-  int64_t vector = vectorLanes(analysis, longTiles ? 16 : 8);
-  int64_t lanes = longTiles ? kLookbackLanes : 16 * vector;
-  return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(steps) +
-         ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
-         ", warps = " + std::to_string(longTiles ? 8 : 4) + ">";
+std::string lookbackTiling(const KernelAnalysis &analysis) {
+  int64_t vector = vectorLanes(analysis, 8);
+  return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(kLookbackSteps) +
+         ", lanes = " + std::to_string(kLookbackLaneThreads * vector) +
+         ", vector = " + std::to_string(vector) + ", warps = " + std::to_string(kLookbackWarps) +
+         ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -128,10 +127,10 @@ struct Variants {
   std::optional<Variant> contiguous;
 };
 
-/// One lookback tiling of a kernel's untiled scans, compiled on the first
+/// The lookback tiling of a kernel's untiled scans, compiled on the first
 /// launch that the heuristic gives it.
 struct LookbackTiles {
-  int64_t steps = 0; // a tile's steps along the axis
+  std::string tiling;
   std::function<Variants()> build;
   std::once_flag built;
   Variants variants;
@@ -142,10 +141,7 @@ struct LookbackTiles {
 struct LookbackAlternative {
   std::vector<unsigned> scanGroups; // the groups whose shapes decide
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
-  int64_t multiprocessors = 0;
-  // Long tiles where every scan group has one per multiprocessor at least,
-  // else short ones (more tiles). A tiling the lowering rejects is absent.
-  std::unique_ptr<LookbackTiles> shortTiles, longTiles;
+  std::unique_ptr<LookbackTiles> tiles;
 };
 
 class KernelImpl {
@@ -586,9 +582,8 @@ private:
       try {
         tiles.variants = tiles.build();
       } catch (const Error &error) {
-        log(LogLevel::Info, "kernel '" + name + "': keeps lanes at " +
-                                std::to_string(tiles.steps) +
-                                "-step lookback tiles, whose variant failed: " + error.what());
+        log(LogLevel::Info, "kernel '" + name + "': keeps lanes where the heuristic gives " +
+                                tiles.tiling + ", whose variant failed: " + error.what());
         tiles.failed = true;
       }
     });
@@ -599,9 +594,8 @@ private:
   }
 
   /// The lookback tiles of this launch, or null for `lanes`: lookback when a
-  /// scan group has fewer lanes than the heuristic runs with `lanes`; long
-  /// tiles when every scan group makes one per multiprocessor at least.
-  /// Null for arguments check() will reject.
+  /// scan group has fewer lanes than the heuristic runs with `lanes`. Null
+  /// for arguments check() will reject.
   LookbackTiles *lookbackTiles(const TensorView *args, size_t count) const {
     if (count != generic.analysis.args.size())
       return nullptr;
@@ -609,7 +603,7 @@ private:
       if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
           args[i].shape.size() != args[i].strides.size())
         return nullptr;
-    bool few = false, longFill = true;
+    bool few = false;
     for (unsigned g : lookback->scanGroups) {
       int64_t lanes = 1;
       for (const DimExpr &size : generic.analysis.groupLanes[g])
@@ -618,15 +612,8 @@ private:
       if (lanes <= 0)
         return nullptr;
       few |= lanes < lookback->minLanes;
-      int64_t steps = generic.analysis.groupSteps[g].evaluate(args);
-      longFill &= ceilDiv(lanes, kLookbackLanes) * ceilDiv(steps, kLongTileSteps) >=
-                  lookback->multiprocessors;
     }
-    if (!few)
-      return nullptr;
-    if (longFill && lookback->longTiles)
-      return lookback->longTiles.get();
-    return lookback->shortTiles ? lookback->shortTiles.get() : lookback->longTiles.get();
+    return few ? lookback->tiles.get() : nullptr;
   }
 
   /// The contiguous variant when every argument has a unit innermost stride
@@ -1019,20 +1006,18 @@ private:
     if (alternative->scanGroups.empty())
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
-    alternative->multiprocessors = cudaDevice->multiprocessors;
-    alternative->shortTiles = lookbackTiles(module, name, analysis, kShortTileSteps);
-    alternative->longTiles = lookbackTiles(module, name, analysis, kLongTileSteps);
-    if (!alternative->shortTiles && !alternative->longTiles)
+    alternative->tiles = lookbackTiles(module, name, analysis);
+    if (!alternative->tiles)
       return nullptr;
     return alternative;
   }
 
-  /// `module`'s untiled scans with the heuristic's lookback tiles of `steps`
-  /// steps, built when first needed; null where the lowering rejects them
-  /// (shared memory, lanes): those scans keep `lanes` or the other tiles.
+  /// `module`'s untiled scans with the heuristic's lookback tiles, built
+  /// when first needed; null where the lowering rejects them (shared
+  /// memory, lanes): those scans keep `lanes`.
   std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
-                                               const KernelAnalysis &analysis, int64_t steps) {
-    std::string tiling = lookbackTiling(analysis, steps);
+                                               const KernelAnalysis &analysis) {
+    std::string tiling = lookbackTiling(analysis);
     auto tilingAttr = mlir::cast<TilingAttr>(mlir::parseAttribute(tiling, &mlirContext));
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
     tiled->walk([&](ScanOp scan) {
@@ -1048,7 +1033,7 @@ private:
       return nullptr;
     }
     auto tiles = std::make_unique<LookbackTiles>();
-    tiles->steps = steps;
+    tiles->tiling = tiling;
     // The closure owns the context (kernels outlive it) and the IR as text
     // (modules belong to the context's MLIR context).
     std::string text = canonicalText(*tiled);

@@ -219,10 +219,7 @@ Row measure(Timer &timer, Context &context, const Case &c, const GpuOptions &opt
         KernelInternals::cudaLaunches(kernel, views[0].data(), views[0].size(), timer.stream);
     auto lookback = std::find_if(launches.begin(), launches.end(),
                                  [](const RawCudaLaunch &launch) { return launch.lookback; });
-    // The block size tells the heuristic's short tiles (128) from long (256).
-    row.tiling = lookback == launches.end()
-                     ? "heuristic: lanes"
-                     : "heuristic: lookback, " + std::to_string(lookback->block) + " threads";
+    row.tiling = lookback == launches.end() ? "heuristic: lanes" : "heuristic: lookback";
   }
   double ms = timer.medianMs(options.repeats, [&](int i) {
     const std::vector<TensorView> &args = views[i % sets];

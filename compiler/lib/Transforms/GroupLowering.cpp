@@ -33,6 +33,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 using namespace mlir;
 using namespace mmrec;
@@ -1205,9 +1206,26 @@ private:
       return anchor->emitOpError("the tiling needs ")
              << sharedBytes << " bytes of shared memory a block, more than " << kMaxSharedBytes
              << ": use fewer warps or a narrower vector";
+    // Lookback: a thread's full run is one unrolled batch; its loads go
+    // through the staging buffer (stagedLoads) where the tile fits in what
+    // shared memory is left.
+    int64_t runSteps = chunkLength / runs;
+    stagedStepBytes = stagedBytesPerStep();
+    int64_t stagingBytes = runSteps * stagedStepBytes * threads;
+    bool stages = lookback && runSteps <= kMaxUnrolledRun && stagingBytes > 0 &&
+                  sharedBytes + stagingBytes <= kMaxSharedBytes;
+    if (stages)
+      sharedTypes.push_back(sharedI32(stagingBytes / 4));
     gpu::GPUFuncOp func =
         createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes,
                       lookback ? tagPiecesPerLane(neededCarries()) : 0);
+    if (stages) {
+      // Aligned for the 16-byte copies and loads.
+      unsigned last = func.getNumWorkgroupAttributions() - 1;
+      func.setWorkgroupAttributionAttr(last, LLVM::LLVMDialect::getAlignAttrName(),
+                                       builder.getI64IntegerAttr(kVectorBytes));
+      staging = func.getWorkgroupAttributions().back();
+    }
     scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
     Value tileState = lookback ? currentArgs.back() : Value();
     ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
@@ -1232,11 +1250,24 @@ private:
     // rescan, stay in L2 in between (evict_last); the rescan's reads and the
     // outputs go first. Without the hints a third of the rescan's reads went
     // to DRAM (ncu, assoc_scan_exp at [2, 8, 32768, 128]).
+    // With the staging buffer, the tile goes through memory once: all of
+    // its loads read once (evict_first).
     Value keepInL2, dropFromL2;
     if (lookback) {
       keepInL2 = l2Policy(builder, loc, "evict_last");
       dropFromL2 = l2Policy(builder, loc, "evict_first");
     }
+    auto startFirstWalk = [&] {
+      writeOutputs = false;
+      loadPolicy = stages ? dropFromL2 : keepInL2;
+      if (stages)
+        stagedLoads = StagedLoads::Copy;
+    };
+    auto endWalk = [&] {
+      writeOutputs = true;
+      loadPolicy = storePolicy = Value();
+      stagedLoads = StagedLoads::None;
+    };
     analyzeCarries();
     // Carries cross threads lane by lane: every lane keeps its own.
     if (cells > 1)
@@ -1247,6 +1278,7 @@ private:
     Value groups = builder.create<arith::CeilDivUIOp>(loc, shape.blocks, lanesValue);
     Value tile = builder.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
     Value threadId = builder.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+    stagingThread = threadId;
     Value c1 = index(1);
     Value epoch;
     if (lookback) {
@@ -1285,19 +1317,33 @@ private:
     // A full run is unrolled, kMaxUnrolledRun steps at a time (a loop of
     // such batches in longer runs), so that their loads are in flight at
     // once; the partial runs of the last chunk loop step by step.
-    int64_t runSteps = chunkLength / runs;
     auto walkRun = [&](bool first, Value from) {
       auto walk = [&](bool unrolled) {
+        // Only a full run stages its loads: the first walk copies all of
+        // them, waits, and reads them like the rescan.
+        llvm::SaveAndRestore<StagedLoads> staged(stagedLoads,
+                                                 unrolled ? stagedLoads : StagedLoads::None);
+        if (stagedLoads == StagedLoads::Copy) {
+          for (int64_t i = 0; i < runSteps; ++i) {
+            stagedStep = i;
+            Value s = builder.create<arith::AddIOp>(loc, from, index(i));
+            withVectorLanes(builder, loc, axisIndex(builder, loc, scan, s), [] {});
+          }
+          waitForStaging(builder, loc);
+          stagedLoads = StagedLoads::Read;
+        }
+        stagedStep = 0;
         if (first)
           emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
         if (unrolled) {
+          int64_t done = first ? 1 : 0, batches = (runSteps - done) / kMaxUnrolledRun;
           auto unroll = [&](OpBuilder &b, Value at, int64_t steps) {
             for (int64_t i = 0; i < steps; ++i) {
               Value s = b.create<arith::AddIOp>(loc, at, index(i));
+              stagedStep = done + i;
               emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
             }
           };
-          int64_t done = first ? 1 : 0, batches = (runSteps - done) / kMaxUnrolledRun;
           Value at = builder.create<arith::AddIOp>(loc, from, index(done));
           if (runSteps > kMaxUnrolledRun) {
             Value end = builder.create<arith::AddIOp>(loc, at, index(batches * kMaxUnrolledRun));
@@ -1356,11 +1402,9 @@ private:
       Value walks = builder.create<arith::AndIOp>(loc, active, runValid);
       currentBlock = laneBlock;
       withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), [&] {
-        writeOutputs = false;
-        loadPolicy = keepInL2;
+        startFirstWalk();
         emitIf(builder, loc, walks, [&](OpBuilder &) { walkRun(true, runFirst); });
-        loadPolicy = Value();
-        writeOutputs = true;
+        endWalk();
         SmallVector<Value> mine = flatRegisterCarries();
         Value mineValid = walks;
         // Inclusive scan over the warp's runs of this lane (L, 2L, 4L ...).
@@ -1392,16 +1436,14 @@ private:
     // The run's aggregate into shared memory.
     if (!warpScan)
       inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
-      writeOutputs = false;
-      loadPolicy = keepInL2;
-      emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
-      loadPolicy = Value();
-      writeOutputs = true;
-      storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
-      builder.create<memref::StoreOp>(
-          loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
-          threadId);
-    });
+        startFirstWalk();
+        emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
+        endWalk();
+        storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
+        builder.create<memref::StoreOp>(
+            loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
+            threadId);
+      });
     builder.create<gpu::BarrierOp>(loc);
     Value slots = index(warpScan ? threads / kWarpSize : runs);
     if (lookback) {
@@ -1464,12 +1506,14 @@ private:
         valid = carryValid;
       }
       loadPolicy = storePolicy = dropFromL2;
+      if (stages)
+        stagedLoads = StagedLoads::Read;
       emitIfElse(
           builder, loc, valid, [&](OpBuilder &) { walkRun(false, runFirst); },
           [&](OpBuilder &) {
             emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
           });
-      loadPolicy = storePolicy = Value();
+      endWalk();
       if (lookback && !scan.getInits().empty()) {
         // The final carries: from the run that ends the axis (run 0 of the
         // only tile of an empty axis).
@@ -1488,6 +1532,7 @@ private:
     builder.create<gpu::ReturnOp>(loc);
     scratchArgs = ValueRange();
     scratchLanes = Value();
+    staging = stagingThread = Value();
     return success();
   }
 
@@ -2021,6 +2066,15 @@ private:
     return reads;
   }
 
+  /// The bytes that a GPU thread's vector loads read at each step: its
+  /// lanes of every point read.
+  int64_t stagedBytesPerStep() {
+    int64_t bytes = 0;
+    for (Value tensor : pointReads())
+      bytes += blockLanes() * getElementTypeOrSelf(tensor.getType()).getIntOrFloatBitWidth() / 8;
+    return bytes;
+  }
+
   /// The input `tensor` at `point` (its identity index): the lane's element
   /// of a vector loaded for the register chunk, else a scalar load.
   Value pointScalar(OpBuilder &b, Location loc, Value tensor, ArrayRef<Value> point, Env &env) {
@@ -2068,7 +2122,15 @@ private:
     SmallVector<Value> lanes;
     forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t bytes, int64_t) {
       if (readOnly && bytes >= 4) {
-        lanes.append(loadReadOnly(b, loc, type, at, bytes));
+        if (stagedLoads == StagedLoads::None) {
+          lanes.append(wordsToLanes(b, loc, type, loadWords(b, loc, type, at, bytes)));
+          return;
+        }
+        Value slot = stagedSlot(b, loc, bytes);
+        if (stagedLoads == StagedLoads::Copy)
+          copyToStaging(b, loc, slot, at, bytes);
+        else
+          lanes.append(wordsToLanes(b, loc, type, loadStaged(b, loc, type, slot, bytes)));
         return;
       }
       Value vector = b.create<LLVM::LoadOp>(loc, type, at, bytes);
@@ -2079,6 +2141,66 @@ private:
     return lanes;
   }
 
+  /// The thread's place in the staging buffer for its next vector of
+  /// `bytes` in step stagedStep: the steps one after the other, in a step
+  /// its vectors in order, for each vector the block's threads in order (so
+  /// that a warp's accesses are consecutive).
+  Value stagedSlot(OpBuilder &b, Location loc, int64_t bytes) {
+    int64_t threads = gpuBlockThreads();
+    int64_t first = (stagedStep * stagedStepBytes + stagedOffset) * threads;
+    stagedOffset += bytes;
+    Value base = b.create<arith::IndexCastUIOp>(
+        loc, b.getI64Type(), b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, staging));
+    Value offset = b.create<arith::AddIOp>(
+        loc, b.create<arith::ConstantIntOp>(loc, first, 64),
+        b.create<arith::MulIOp>(loc,
+                                b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), stagingThread),
+                                b.create<arith::ConstantIntOp>(loc, bytes, 64)));
+    return b.create<arith::AddIOp>(loc, base, offset);
+  }
+
+  /// cp.async of `bytes` from the global `at` to the shared address `slot`
+  /// (.cg: through L2 only, for 16 bytes; .ca for fewer), read-once data
+  /// first out of L2 (loadPolicy). Its completion is awaited by
+  /// waitForStaging.
+  void copyToStaging(OpBuilder &b, Location loc, Value slot, Value at, int64_t bytes) {
+    std::string instruction =
+        bytes == 16 ? "cp.async.cg.shared.global" : "cp.async.ca.shared.global";
+    SmallVector<Value> operands = {slot, at};
+    std::string constraints = "l,l";
+    if (loadPolicy) {
+      instruction += ".L2::cache_hint [$0], [$1], " + std::to_string(bytes) + ", $2;";
+      operands.push_back(loadPolicy);
+      constraints += ",l";
+    } else {
+      instruction += " [$0], [$1], " + std::to_string(bytes) + ";";
+    }
+    emitAsm(b, loc, {}, instruction, constraints, operands);
+  }
+
+  /// Waits for the thread's cp.async copies; a memory clobber, so that
+  /// LLVM keeps the staged reads after it.
+  void waitForStaging(OpBuilder &b, Location loc) {
+    emitAsm(b, loc, {}, "cp.async.wait_all;", "~{memory}", {});
+  }
+
+  /// The words of `type` (`bytes`) staged at the shared address `slot`, in
+  /// loadWords' words.
+  SmallVector<Value> loadStaged(OpBuilder &b, Location loc, VectorType type, Value slot,
+                                int64_t bytes) {
+    int64_t wordBytes = std::max<int64_t>(4, type.getElementTypeBitWidth() / 8);
+    Type word = b.getIntegerType(wordBytes * 8);
+    auto vectorType = VectorType::get({bytes / wordBytes}, word);
+    Value pointer = b.create<LLVM::IntToPtrOp>(
+        loc, LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/3), slot);
+    Value vector = b.create<LLVM::LoadOp>(loc, vectorType, pointer, bytes);
+    SmallVector<Value> words;
+    for (int64_t w = 0; w < bytes / wordBytes; ++w)
+      words.push_back(b.create<LLVM::ExtractElementOp>(
+          loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), w)));
+    return words;
+  }
+
   /// The elements of `type` at `at` (`bytes`, aligned to that), read with
   /// one ld.global.nc in words of 32 bits (64 for wider elements). Inline
   /// PTX because LLVM 19's NVPTX backend splits a vector load whose elements
@@ -2087,8 +2209,8 @@ private:
   /// only for loads it proves read-only. The asm has no side effects: the
   /// memory is constant while the kernel runs, so LLVM may move or merge it
   /// like a load.
-  SmallVector<Value> loadReadOnly(OpBuilder &b, Location loc, VectorType type, Value at,
-                                  int64_t bytes) {
+  SmallVector<Value> loadWords(OpBuilder &b, Location loc, VectorType type, Value at,
+                               int64_t bytes) {
     int64_t elementBytes = type.getElementTypeBitWidth() / 8;
     int64_t wordBytes = std::max<int64_t>(4, elementBytes), words = bytes / wordBytes;
     Type word = b.getIntegerType(wordBytes * 8);
@@ -2119,10 +2241,21 @@ private:
                                                /*is_align_stack=*/false, LLVM::AsmDialectAttr(),
                                                ArrayAttr())
                        .getResult(0);
-    int64_t perWord = wordBytes / elementBytes;
+    if (words == 1)
+      return {loaded};
+    SmallVector<Value> out;
+    for (int64_t w = 0; w < words; ++w)
+      out.push_back(b.create<LLVM::ExtractValueOp>(loc, loaded, w));
+    return out;
+  }
+
+  /// The elements of `type` in `words` (loadWords).
+  SmallVector<Value> wordsToLanes(OpBuilder &b, Location loc, VectorType type,
+                                  ArrayRef<Value> words) {
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    int64_t perWord = words.front().getType().getIntOrFloatBitWidth() / 8 / elementBytes;
     SmallVector<Value> lanes;
-    for (int64_t w = 0; w < words; ++w) {
-      Value bits = words == 1 ? loaded : b.create<LLVM::ExtractValueOp>(loc, loaded, w);
+    for (Value bits : words) {
       if (perWord == 1) {
         lanes.push_back(b.create<LLVM::BitcastOp>(loc, type.getElementType(), bits));
         continue;
@@ -2195,6 +2328,7 @@ private:
       body();
       return;
     }
+    stagedOffset = 0;
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     SmallVector<Value> point = pointIndex(b, loc, c0, t);
     llvm::DenseSet<Value> written;
@@ -2210,6 +2344,8 @@ private:
                       kernel.getArgAttr(memoryIndex.lookup(memory), "llvm.noalias");
       loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, readOnly);
     }
+    if (stagedLoads == StagedLoads::Copy)
+      return;
     llvm::MapVector<Value, SmallVector<Value>> stores;
     pointLanes = &loaded;
     pendingStores = &stores;
@@ -2676,6 +2812,17 @@ private:
   // L2 eviction policies (createpolicy) of the vector loads of read-only
   // inputs and of the vector stores; null: none.
   Value loadPolicy, storePolicy;
+  // Lookback: the read-only vector loads of a thread's full runs go
+  // through the staging buffer in shared memory. The first walk copies the
+  // run's vectors there (Copy: cp.async, all of them in flight at once,
+  // without registers), then it and the rescan read them from there (Read),
+  // so the tile goes through memory once. Each thread reads only what it
+  // copied: no barrier. stagedStep is the step of the run being emitted,
+  // stagedOffset the bytes of the step's vectors before the next one.
+  enum class StagedLoads { None, Copy, Read };
+  StagedLoads stagedLoads = StagedLoads::None;
+  Value staging, stagingThread;
+  int64_t stagedStep = 0, stagedOffset = 0, stagedStepBytes = 0;
   ValueRange currentArgs;     // of the function being emitted
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;

@@ -19,9 +19,9 @@
 // CHECK:             llvm.getelementptr %{{.*}} : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
 // CHECK:             %[[X:.*]] = llvm.inline_asm "ld.global.nc.v4.b32 {$0, $1, $2, $3}, [$4];", "=r,=r,=r,=r,l" %{{.*}} : (!llvm.ptr<1>) -> !llvm.struct<(i32, i32, i32, i32)>
 // CHECK:             %[[W0:.*]] = llvm.extractvalue %[[X]][0]
+// CHECK:             %[[W3:.*]] = llvm.extractvalue %[[X]][3]
 // CHECK:             %[[V0:.*]] = llvm.bitcast %[[W0]] : i32 to vector<2xbf16>
 // CHECK-COUNT-2:     llvm.extractelement %[[V0]]
-// CHECK:             %[[W3:.*]] = llvm.extractvalue %[[X]][3]
 // CHECK:             %[[V3:.*]] = llvm.bitcast %[[W3]] : i32 to vector<2xbf16>
 // CHECK-COUNT-2:     llvm.extractelement %[[V3]]
 // CHECK-COUNT-8:     arith.addf

@@ -87,8 +87,8 @@ TEST(FakeCuda, TheRuntimeSeesAnH100) {
 }
 
 /// Every library kernel, in every dtype, to PTX the driver accepts: the
-/// generic and aligned variants at compile time, then the heuristic's short
-/// and long lookback variants of the scans at their first launch.
+/// generic and aligned variants at compile time, then the heuristic's
+/// lookback variants of the scans at their first launch.
 TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -97,8 +97,8 @@ TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
       SCOPED_TRACE(info.name + " " + nameOf(dtype));
       Kernel kernel;
       ASSERT_NO_THROW(kernel = library::compile(ctx, info.name, dtype));
-      // 128 lanes (the last dimension; the others 1 but T): 4 tiles of 256
-      // steps at T = 1024 (short tiles), 256 at T = 65536 (long ones).
+      // 128 lanes (the last dimension; the others 1 but T), T = 1024 and
+      // 65536: few lanes, so lookback, with few tiles and many.
       for (int64_t T : {1024, 65536}) {
         std::vector<int64_t> shape(info.defaultShape.size(), 1);
         shape.back() = 128;
@@ -119,10 +119,8 @@ TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
     }
 }
 
-/// Scans without a tiling: `lanes` with many lanes; else lookback, with long
-/// tiles (256-thread blocks) where they make one per multiprocessor, else
-/// short ones (128-thread blocks). 128 lanes: 132 long tiles at T = 33792,
-/// 131 at T = 33536 (the fake H100 has 132 multiprocessors).
+/// Scans without a tiling: `lanes` with many lanes; else lookback, with the
+/// heuristic's tiles (128-thread blocks) whatever the number of tiles.
 TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -131,8 +129,11 @@ TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
     int64_t T, N;
     bool lookback;
     unsigned block;
-  } cases[] = {{3, 600000, false, 0},   {1000, 37, true, 128},  {3000, 517, true, 128},
-               {40000, 512, true, 256}, {33792, 128, true, 256}, {33536, 128, true, 128}};
+  } cases[] = {{3, 600000, false, 0},
+               {1000, 37, true, 128},
+               {3000, 517, true, 128},
+               {40000, 512, true, 128},
+               {33792, 128, true, 128}};
   for (auto [T, N, lookback, block] : cases) {
     Views v(ctx, T, N);
     std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, v.views, 2, nullptr);

@@ -206,21 +206,24 @@ TEST(CudaTest, AlignedAndUnalignedViews) {
 
 /// Scans without a tiling: the heuristic runs a launch with `lookback` when
 /// it has fewer lanes than 2048 a multiprocessor, else with `lanes`; with
-/// lookback, long tiles (256 steps, 8 warps) when they make one tile per
-/// multiprocessor at least, else short ones (128 steps, 4 warps). All must
+/// lookback, its tiles (128 steps, 4 warps) with few tiles or many. All must
 /// be right, on aligned and unaligned rows.
 TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
   REQUIRE_GPU(ctx);
   Kernel kernel = ctx->compile(kCumsum, "cumsum");
   std::mt19937 rng(std::random_device{}());
-  // f32: 128-lane tiles. 4 tiles of either size (short), 4 x 157 long ones
-  // (long: more than any GPU's multiprocessors), 600000 lanes (lanes).
+  // f32: tiles of 128 steps x 32 lanes: 8 x 2 of them at [1000, 37], 313 x
+  // 16 (more than any GPU's multiprocessors) at [40000, 512]; 600000 lanes
+  // (lanes).
   struct Case {
     int64_t T, N;
     bool lookback;
-    unsigned block; // threads a block: 128 short tiles, 256 long ones
-  } cases[] = {{1000, 37, true, 128}, {40000, 512, true, 256}, {3, 600000, false, 0},
-               {3000, 517, true, 0}, {20000, 64, true, 0}};
+    unsigned block; // threads a block
+  } cases[] = {{1000, 37, true, 128},
+               {40000, 512, true, 128},
+               {3, 600000, false, 0},
+               {3000, 517, true, 0},
+               {20000, 64, true, 0}};
   for (auto [T, N, lookback, block] : cases) {
     DeviceBuffer in(*ctx, T * N * 4), out(*ctx, T * N * 4);
     TensorView views[] = {TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
@@ -241,10 +244,12 @@ TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
 /// and every output must be right.
 TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   REQUIRE_GPU(ctx);
-  // Tiny tiles, and the heuristic's short and long ones for f32 (runs of 16
-  // and 32 steps, vectors of 4).
+  // Tiny tiles, the heuristic's for f32 (runs of 16 steps, vectors of 2),
+  // and larger ones (vectors of 4; runs of 16 and 32 steps).
   for (const char *tiling : {"#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, "
                              "vector = 1, warps = 2>",
+                             "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 32, "
+                             "vector = 2, warps = 4>",
                              "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, "
                              "vector = 4, warps = 4>",
                              "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, "
