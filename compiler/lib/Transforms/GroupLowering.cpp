@@ -854,7 +854,8 @@ private:
 
   /// Shared memory and the tile state of a `lookback` kernel.
   struct LookbackMemory {
-    SmallVector<Value> window, prefix; // per operand: a value per thread, per lane
+    // Per operand: a value per thread (the run aggregates' arrays), per lane.
+    SmallVector<Value> window, prefix;
     Value windowStatus, prefixValid, control, tileState;
   };
 
@@ -910,9 +911,10 @@ private:
             b.create<memref::LoadOp>(loc, memory.control, c1)};
   }
 
-  /// The look-back of a `lookback` tile, after its runs' aggregates are in
-  /// shared memory. `inLaneThreads(body)` calls body(aggregate valid) in the
-  /// lane threads with the lane's tile aggregate in the register carries.
+  /// The look-back of a `lookback` tile, after its threads took what they
+  /// need of the runs' aggregates (the window reuses their memory).
+  /// `inLaneThreads(body)` calls body(aggregate valid) in the lane threads
+  /// with the lane's tile aggregate in the register carries.
   /// Leaves the exclusive prefix of each lane in shared memory (after a
   /// barrier).
   void emitLookback(OpBuilder &b, Location loc, ScanOp scan, LookbackMemory &m,
@@ -1182,14 +1184,9 @@ private:
     bool lookback = pass == ChunkedPass::Lookback;
     size_t n = anchorInputs().size();
     if (lookback) {
-      // The look-back's window (a value and a status per thread), the
-      // exclusive prefix of each lane (and whether it has one), and two
-      // words: the ticket and the epoch.
-      for (Value input : anchorInputs())
-        sharedTypes.push_back(MemRefType::get({threads * cells},
-                                              getElementTypeOrSelf(input.getType()),
-                                              MemRefLayoutAttrInterface(), workgroup));
-      sharedTypes.push_back(sharedI32(threads));
+      // The exclusive prefix of each lane (and whether it has one), and two
+      // words: the ticket and the epoch. The look-back's window (a value and
+      // a status per thread) reuses the run aggregates' arrays.
       for (Value input : anchorInputs())
         sharedTypes.push_back(MemRefType::get({lanesPerBlock * cells},
                                               getElementTypeOrSelf(input.getType()),
@@ -1219,13 +1216,8 @@ private:
     gpu::GPUFuncOp func =
         createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes,
                       lookback ? tagPiecesPerLane(neededCarries()) : 0);
-    if (stages) {
-      // Aligned for the 16-byte copies and loads.
-      unsigned last = func.getNumWorkgroupAttributions() - 1;
-      func.setWorkgroupAttributionAttr(last, LLVM::LLVMDialect::getAlignAttrName(),
-                                       builder.getI64IntegerAttr(kVectorBytes));
+    if (stages)
       staging = func.getWorkgroupAttributions().back();
-    }
     scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
     Value tileState = lookback ? currentArgs.back() : Value();
     ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
@@ -1234,11 +1226,11 @@ private:
     LookbackMemory memory;
     if (lookback) {
       ArrayRef<BlockArgument> rest = attributions.drop_front(n + 1);
-      memory.window.assign(rest.begin(), rest.begin() + n);
-      memory.windowStatus = rest[n];
-      memory.prefix.assign(rest.begin() + n + 1, rest.begin() + 2 * n + 1);
-      memory.prefixValid = rest[2 * n + 1];
-      memory.control = rest[2 * n + 2];
+      memory.window = shared;
+      memory.windowStatus = sharedValid;
+      memory.prefix.assign(rest.begin(), rest.begin() + n);
+      memory.prefixValid = rest[n];
+      memory.control = rest[n + 1];
       memory.tileState = tileState;
     }
 
@@ -1446,20 +1438,34 @@ private:
       });
     builder.create<gpu::BarrierOp>(loc);
     Value slots = index(warpScan ? threads / kWarpSize : runs);
+    // Lookback: from the run aggregates, each thread takes its lane's tile
+    // aggregate and the runs before its own (its warp's, with warp scans)
+    // into registers; after a barrier, the look-back's window reuses their
+    // shared memory (a block takes less of it: more blocks an SM).
+    SmallVector<Value> aggregate, runsBefore;
+    Value aggregateValid, runsBeforeValid;
     if (lookback) {
       currentBlock = laneBlock;
+      withThreadLanes(builder, loc, decodeBlock(builder, loc, laneBlock), [&] {
+        Value none = builder.create<arith::ConstantIntOp>(loc, 0, 1);
+        aggregateValid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup,
+                                           lanesValue, slots, none);
+        aggregate = flatRegisterCarries();
+        runsBeforeValid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup,
+                                            lanesValue, warp, none);
+        runsBefore = flatRegisterCarries();
+      });
+      builder.create<gpu::BarrierOp>(loc);
       Value isFirstRun =
           builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
       Value laneThread = builder.create<arith::AndIOp>(loc, isFirstRun, active);
-      // The tile's aggregate of a lane: its runs' aggregates combined.
-      auto tileAggregate = [&]() {
-        return combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, slots,
-                                 builder.create<arith::ConstantIntOp>(loc, 0, 1));
-      };
       LookbackTile where{chunk,     threadId, run,  laneInGroup, lanesValue,
                          laneBlock, epoch,    runs, laneThread,  active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
-        inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] { body(tileAggregate()); });
+        inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] {
+          setRegisterCarries(aggregate);
+          body(aggregateValid);
+        });
       });
     }
     inLane(builder.create<scf::IfOp>(loc, active, false), [&] {
@@ -1497,8 +1503,16 @@ private:
                                loc, isFirstChunk, builder.create<arith::ConstantIntOp>(loc, 1, 1))
                                .getResult();
       }
-      Value valid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue,
-                                      warp, startValid);
+      Value valid;
+      if (lookback) {
+        auto [carry, carryValid] = optionalCombine(builder, loc, flatRegisterCarries(), startValid,
+                                                   runsBefore, runsBeforeValid);
+        setRegisterCarries(carry);
+        valid = carryValid;
+      } else {
+        valid = combineSharedRuns(builder, loc, shared, sharedValid, laneInGroup, lanesValue, warp,
+                                  startValid);
+      }
       if (warpScan) {
         auto [carry, carryValid] = optionalCombine(builder, loc, flatRegisterCarries(), valid,
                                                    before, beforeValid);

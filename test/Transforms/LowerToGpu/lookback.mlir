@@ -13,8 +13,19 @@
 // from the prefix, writing the outputs. No fences, no flags: a 64-bit store
 // is single-copy atomic. The decay is kept although no output reads it:
 // combining two tiles' aggregates reads the later one's cumulative decay.
+// Shared memory: the runs' aggregates (a decay and a state per thread) and
+// whether each has one, which the look-back's window reuses once every
+// thread has its lane's tile aggregate and the runs before its own in
+// registers; each lane's prefix and whether it has one; ticket and epoch.
 // CHECK-LABEL: gpu.func @recurrence__group0(
 // CHECK-SAME:      %[[H:[^:]*]]: memref<?x?xf32>, %{{[^:]*}}: memref<?xf32>, %[[STATE:[^:]*]]: memref<?xi64>) workgroup(
+// CHECK-SAME:      %[[DECAYS:[^ ]*]] : memref<128xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %[[STATES:[^ ]*]] : memref<128xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %[[VALID:[^ ]*]] : memref<128xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %{{[^ ]*}} : memref<32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %{{[^ ]*}} : memref<32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %{{[^ ]*}} : memref<32xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},
+// CHECK-SAME:      %{{[^ ]*}} : memref<2xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME:      mmrec.block_lanes = 32 : i64, mmrec.block_threads = 128 : i64, mmrec.chunk = 64 : i64
 // CHECK-SAME:      mmrec.scratch = [], mmrec.tile_state = 2 : i64
 // CHECK:         memref.atomic_rmw addi %c1_i64, %[[STATE]][%c0]
@@ -27,6 +38,9 @@
 // CHECK:       scf.while
 // CHECK:         scf.while
 // CHECK:           llvm.inline_asm has_side_effects "ld.relaxed.gpu.global.v2.b64 {$0, $1}, [$2];"
+// CHECK:           memref.store %{{.*}}, %[[DECAYS]][%thread_id_x]
+// CHECK:           memref.store %{{.*}}, %[[STATES]][%thread_id_x]
+// CHECK:         memref.store %{{.*}}, %[[VALID]][%thread_id_x]
 // CHECK:         gpu.barrier
 // CHECK:         llvm.call_intrinsic "llvm.nvvm.barrier0.or"
 // CHECK:       llvm.inline_asm has_side_effects "st.relaxed.gpu.global.v2.b64 [$0], {$1, $2};"

@@ -86,13 +86,13 @@ mmrec.kernel @vectors(%x: memref<?x?xf32>, %y: memref<?x?xf32>) {
 
 // -----
 
-// A block's shared arrays hold a value per lane of each thread: 512 threads
+// A block's shared arrays hold a value per lane of each thread: 1024 threads
 // of 8 f64 lanes need more static shared memory than a block may have.
 mmrec.kernel @too_much_shared(%x: memref<?x?xf64>, %y: memref<?x?xf64>) {
   %v = mmrec.load %x : memref<?x?xf64>
   // expected-error @below {{the tiling needs 71816 bytes of shared memory a block, more than 49152: use fewer warps or a narrower vector}}
   %s = mmrec.scan %v axis = 0 {
-      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 256, vector = 8, warps = 16>}
+      tiling = #mmrec.tiling<strategy = lookback, chunk = 64, lanes = 256, vector = 8, warps = 32>}
       : tensor<?x?xf64> {
   ^bb0(%l: f64, %r: f64):
     %t = arith.addf %l, %r : f64
