@@ -2,7 +2,9 @@
 //
 // Random inputs in each kernel's domain, rounded to the kernel's dtype; the
 // float64 reference is computed from the rounded inputs, so the comparison
-// measures the kernel, not the input rounding.
+// measures the kernel, not the input rounding. Draws depend only on (seed,
+// input, index), so that inputs fill in parallel (hostThreads) and stay the
+// same for a seed whatever the number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,11 +12,12 @@
 #include "mmrec/KernelBuilder.h"
 #include "mmrec/References.h"
 
+#include "ThreadPool.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <random>
 
 namespace mmrec::library {
 
@@ -101,42 +104,79 @@ struct Buffer {
     return 0;
   }
 
-  /// Fills with draws of `next`, rounded to the dtype; returns the rounded
-  /// values.
+  /// Fills with `next(i)` (a pure function of i), rounded to the dtype;
+  /// returns the rounded values.
   template <typename Next> std::vector<double> fill(Next next) {
     std::vector<double> values(numel());
-    for (int64_t i = 0; i < numel(); ++i) {
-      set(i, next(i));
-      values[i] = get(i);
-    }
+    hostThreads().parallelFor(numel(), [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i) {
+        set(i, next(i));
+        values[i] = get(i);
+      }
+    });
     return values;
   }
 
   void poison() {
-    for (int64_t i = 0; i < numel(); ++i)
-      set(i, NAN);
+    hostThreads().parallelFor(numel(), [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i)
+        set(i, NAN);
+    });
   }
 
   std::vector<double> values() const {
     std::vector<double> out(numel());
-    for (int64_t i = 0; i < numel(); ++i)
-      out[i] = get(i);
+    hostThreads().parallelFor(numel(), [&](int64_t first, int64_t last) {
+      for (int64_t i = first; i < last; ++i)
+        out[i] = get(i);
+    });
     return out;
   }
 };
 
-/// ||got - ref|| / ||ref||, the largest |got - ref|, and whether got has NaN.
+/// A draw in [low, high) that depends only on (seed, stream, i): splitmix64's
+/// finalizer of a counter.
+double uniformAt(uint64_t seed, uint64_t stream, int64_t i, double low, double high) {
+  uint64_t z = seed * 0x9e3779b97f4a7c15ull + stream * 0xd1b54a32d192ed03ull +
+               static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return low + (high - low) * static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
+/// ||got - ref|| / ||ref||, the largest |got - ref|, and whether got has NaN;
+/// in a fixed number of parts summed in order (the same result whatever the
+/// threads).
 void compare(const Buffer &got, const std::vector<double> &ref, RunReport &report) {
-  double err = 0, norm = 0;
-  for (int64_t i = 0; i < got.numel(); ++i) {
-    double g = got.get(i);
-    if (std::isnan(g)) {
-      report.nanFound = true;
-      continue;
+  struct Part {
+    double err = 0, norm = 0, maxAbs = 0;
+    bool nan = false;
+  };
+  constexpr int64_t kParts = 256;
+  std::vector<Part> parts(kParts);
+  int64_t n = got.numel();
+  hostThreads().parallelFor(kParts, [&](int64_t firstPart, int64_t lastPart) {
+    for (int64_t p = firstPart; p < lastPart; ++p) {
+      Part &part = parts[p];
+      for (int64_t i = n * p / kParts; i < n * (p + 1) / kParts; ++i) {
+        double g = got.get(i);
+        if (std::isnan(g)) {
+          part.nan = true;
+          continue;
+        }
+        part.err += (g - ref[i]) * (g - ref[i]);
+        part.norm += ref[i] * ref[i];
+        part.maxAbs = std::max(part.maxAbs, std::fabs(g - ref[i]));
+      }
     }
-    err += (g - ref[i]) * (g - ref[i]);
-    norm += ref[i] * ref[i];
-    report.maxAbsError = std::max(report.maxAbsError, std::fabs(g - ref[i]));
+  });
+  double err = 0, norm = 0;
+  for (const Part &part : parts) {
+    err += part.err;
+    norm += part.norm;
+    report.nanFound |= part.nan;
+    report.maxAbsError = std::max(report.maxAbsError, part.maxAbs);
   }
   double relative = norm > 0 ? std::sqrt(err / norm) : std::sqrt(err);
   report.relativeError = std::max(report.relativeError, relative);
@@ -411,10 +451,11 @@ struct Prepared {
 
 Prepared prepare(const KernelInfo &info, DType dtype, const std::vector<int64_t> &shape,
                  uint64_t seed, bool withReferences) {
-  std::mt19937_64 rng(seed);
+  // Each input draws from its own stream.
+  uint64_t streams = 0;
   auto uniform = [&](double low, double high) {
-    return [&rng, low, high](int64_t) {
-      return std::uniform_real_distribution<double>(low, high)(rng);
+    return [seed, stream = streams++, low, high](int64_t i) {
+      return uniformAt(seed, stream, i, low, high);
     };
   };
   Prepared prepared;
@@ -458,16 +499,19 @@ Prepared prepare(const KernelInfo &info, DType dtype, const std::vector<int64_t>
     inputs.emplace_back(info.dtype, std::vector<int64_t>{B, T, R});
     // A is a cumulative sum of log decays (steps in [-0.3, 0]) along t.
     std::vector<double> A(B * T * R);
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t r = 0; r < R; ++r) {
+    auto step = uniform(-0.3, 0.0);
+    hostThreads().parallelFor(B * R, [&](int64_t first, int64_t last) {
+      for (int64_t br = first; br < last; ++br) {
+        int64_t b = br / R, r = br % R;
         double acc = 0;
         for (int64_t t = 0; t < T; ++t) {
           int64_t i = (b * T + t) * R + r;
-          acc += std::uniform_real_distribution<double>(-0.3, 0.0)(rng);
+          acc += step(i);
           inputs[0].set(i, acc);
           A[i] = inputs[0].get(i);
         }
       }
+    });
     inputs.emplace_back(info.dtype, shape);
     std::vector<double> x = inputs[1].fill(uniform(-1.0, 1.0));
     outputs.emplace_back(info.dtype, shape);

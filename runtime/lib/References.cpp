@@ -1,6 +1,14 @@
 //===- References.cpp - float64 references of the library kernels --------===//
+//
+// Each walks its sequences in parallel (hostThreads) and, within one, the
+// steps in order with the lanes innermost, so that memory is read in order:
+// the benchmark's shapes (up to 268M elements) take seconds, not minutes.
+//
+//===----------------------------------------------------------------------===//
 
 #include "mmrec/References.h"
+
+#include "ThreadPool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,15 +18,18 @@ namespace mmrec::reference {
 std::vector<double> assocScanExp(const std::vector<double> &gamma, int64_t B, int64_t H, int64_t T,
                                  int64_t D) {
   std::vector<double> y(gamma.size());
-  for (int64_t bh = 0; bh < B * H; ++bh)
-    for (int64_t d = 0; d < D; ++d) {
-      double sum = 0;
-      for (int64_t t = 0; t < T; ++t) {
-        int64_t i = (bh * T + t) * D + d;
-        sum += std::clamp(std::log(gamma[i] + 1e-8), -50.0, 0.0);
-        y[i] = std::exp(sum);
-      }
+  hostThreads().parallelFor(B * H, [&](int64_t first, int64_t last) {
+    std::vector<double> sum(D);
+    for (int64_t bh = first; bh < last; ++bh) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t d = 0; d < D; ++d) {
+          int64_t i = (bh * T + t) * D + d;
+          sum[d] += std::clamp(std::log(gamma[i] + 1e-8), -50.0, 0.0);
+          y[i] = std::exp(sum[d]);
+        }
     }
+  });
   return y;
 }
 
@@ -27,16 +38,20 @@ void linearRecurrence(const std::vector<double> &a, const std::vector<double> &b
                       std::vector<double> &h, std::vector<double> &hFinal) {
   h.assign(a.size(), 0.0);
   hFinal.assign(B * H * D, 0.0);
-  for (int64_t bh = 0; bh < B * H; ++bh)
-    for (int64_t d = 0; d < D; ++d) {
-      double state = h0.empty() ? 0.0 : h0[bh * D + d];
-      for (int64_t t = 0; t < T; ++t) {
-        int64_t i = (bh * T + t) * D + d;
-        state = a[i] * state + b[i];
-        h[i] = state;
-      }
-      hFinal[bh * D + d] = state;
+  hostThreads().parallelFor(B * H, [&](int64_t first, int64_t last) {
+    std::vector<double> state(D);
+    for (int64_t bh = first; bh < last; ++bh) {
+      for (int64_t d = 0; d < D; ++d)
+        state[d] = h0.empty() ? 0.0 : h0[bh * D + d];
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t d = 0; d < D; ++d) {
+          int64_t i = (bh * T + t) * D + d;
+          state[d] = a[i] * state[d] + b[i];
+          h[i] = state[d];
+        }
+      std::copy(state.begin(), state.end(), hFinal.begin() + bh * D);
     }
+  });
 }
 
 std::vector<double> decayedSum(const std::vector<double> &A, const std::vector<double> &x,
@@ -45,16 +60,21 @@ std::vector<double> decayedSum(const std::vector<double> &A, const std::vector<d
   // in float64: the definition's sum over j <= t, in O(T) so that it keeps
   // up with the benchmark's shapes (the unit tests check the O(T^2) sum).
   std::vector<double> out(x.size());
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t r = 0; r < R; ++r)
-      for (int64_t c = 0; c < C; ++c) {
-        double state = 0;
-        for (int64_t t = 0; t < T; ++t) {
-          double decay = t ? std::exp(A[(b * T + t) * R + r] - A[(b * T + t - 1) * R + r]) : 0;
-          state = decay * state + x[((b * T + t) * R + r) * C + c];
-          out[((b * T + t) * R + r) * C + c] = state;
+  hostThreads().parallelFor(B * R, [&](int64_t first, int64_t last) {
+    std::vector<double> state(C);
+    for (int64_t br = first; br < last; ++br) {
+      int64_t b = br / R, r = br % R;
+      std::fill(state.begin(), state.end(), 0.0);
+      for (int64_t t = 0; t < T; ++t) {
+        double decay = t ? std::exp(A[(b * T + t) * R + r] - A[(b * T + t - 1) * R + r]) : 0;
+        for (int64_t c = 0; c < C; ++c) {
+          int64_t i = ((b * T + t) * R + r) * C + c;
+          state[c] = decay * state[c] + x[i];
+          out[i] = state[c];
         }
       }
+    }
+  });
   return out;
 }
 
@@ -63,16 +83,18 @@ void chunkAggregate(const std::vector<double> &x, int64_t B, int64_t T, int64_t 
   int64_t N = (T + chunk - 1) / chunk;
   sum.assign(B * N * D, 0.0);
   mean.assign(B * N * D, 0.0);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t d = 0; d < D; ++d) {
-        double s = 0;
-        int64_t count = 0;
-        for (int64_t t = n * chunk; t < std::min(T, (n + 1) * chunk); ++t, ++count)
-          s += x[(b * T + t) * D + d];
-        sum[(b * N + n) * D + d] = s;
-        mean[(b * N + n) * D + d] = s / count;
-      }
+  hostThreads().parallelFor(B * N, [&](int64_t first, int64_t last) {
+    for (int64_t bn = first; bn < last; ++bn) {
+      int64_t b = bn / N, n = bn % N;
+      double *s = &sum[bn * D];
+      int64_t end = std::min(T, (n + 1) * chunk), count = end - n * chunk;
+      for (int64_t t = n * chunk; t < end; ++t)
+        for (int64_t d = 0; d < D; ++d)
+          s[d] += x[(b * T + t) * D + d];
+      for (int64_t d = 0; d < D; ++d)
+        mean[bn * D + d] = s[d] / count;
+    }
+  });
 }
 
 } // namespace mmrec::reference

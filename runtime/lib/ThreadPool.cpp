@@ -2,6 +2,8 @@
 
 #include "ThreadPool.h"
 
+#include <algorithm>
+
 namespace mmrec {
 
 namespace {
@@ -74,6 +76,11 @@ void ThreadPool::work(unsigned index) {
         done.notify_one();
     }
   }
+}
+
+ThreadPool &hostThreads() {
+  static ThreadPool pool(std::max(1u, std::thread::hardware_concurrency()));
+  return pool;
 }
 
 } // namespace mmrec

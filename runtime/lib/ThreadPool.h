@@ -44,6 +44,11 @@ private:
   bool stopping = false;
 };
 
+/// The process's pool for the library's host work (random inputs, float64
+/// references, comparisons): a thread per hardware thread, made on first
+/// use. Its loops must not nest.
+ThreadPool &hostThreads();
+
 } // namespace mmrec
 
 #endif // MMREC_RUNTIME_THREADPOOL_H
