@@ -58,7 +58,8 @@ std::vector<double> decayedSum(const std::vector<double> &A, const std::vector<d
                                int64_t B, int64_t T, int64_t R, int64_t C) {
   // The sequential recurrence out[t] = exp(A[t] - A[t-1]) out[t-1] + x[t]
   // in float64: the definition's sum over j <= t, in O(T) so that it keeps
-  // up with the benchmark's shapes (the unit tests check the O(T^2) sum).
+  // up with the benchmark's shapes (ReferencesTest checks it against the
+  // O(T^2) sum).
   std::vector<double> out(x.size());
   hostThreads().parallelFor(B * R, [&](int64_t first, int64_t last) {
     std::vector<double> state(C);

@@ -1,7 +1,9 @@
 //===- References.h - float64 references of the library kernels -*- C++ -*-===//
 //
 // The one float64 reference of each library kernel, on contiguous row-major
-// arrays, written as the plain sequential definition of the math.
+// arrays: the sequential definition of the math, each sequence walked in
+// order (sequences in parallel; ReferencesTest checks them against the
+// definitions written loop by loop).
 //
 //===----------------------------------------------------------------------===//
 
