@@ -278,23 +278,18 @@ private:
       scope.emplace(driver, code.device->context, label);
 
     // Scratch: the temporaries, then the largest strategy scratch of a group
-    // (groups run one after the other on the stream).
-    TemporaryLayout layout = layoutTemporaries(analysis, args);
-    // Lookback kernels also take the tile state (64-bit words).
-    size_t strategyBytes = 0;
-    int64_t tileStateWords = 0;
-    for (const CudaGroup &group : code.groups) {
-      strategyBytes = std::max(strategyBytes, scratchBytes(analysis, group.launch, args));
-      if (group.launch.lookback())
-        tileStateWords = std::max(tileStateWords, lookbackStateWords(analysis, group.launch, args));
-    }
+    // (groups run one after the other on the stream); lookback kernels also
+    // take the tile state (64-bit words).
+    LaunchPlan unmemoized;
+    const LaunchPlan &plan = launchPlan(variant, args, unmemoized);
+    const TemporaryLayout &layout = plan.layout;
     CUdeviceptr base = 0, tileState = 0;
-    if (layout.total + strategyBytes > 0 || tileStateWords > 0) {
+    if (layout.total + plan.strategyBytes > 0 || plan.tileStateWords > 0) {
       std::lock_guard<std::mutex> lock(scratchMutex);
-      if (layout.total + strategyBytes > 0)
-        base = deviceScratchFor(code, layout.total + strategyBytes, stream);
-      if (tileStateWords > 0)
-        tileState = tileStateFor(code, tileStateWords, stream);
+      if (layout.total + plan.strategyBytes > 0)
+        base = deviceScratchFor(code, layout.total + plan.strategyBytes, stream);
+      if (plan.tileStateWords > 0)
+        tileState = tileStateFor(code, plan.tileStateWords, stream);
     }
     for (size_t k = 0; k < analysis.temporaries.size(); ++k)
       add(reinterpret_cast<void *>(base + layout.offsets[k]),
@@ -302,24 +297,13 @@ private:
           layout.strides[k]);
     size_t common = n;
 
-    for (const CudaGroup &group : code.groups) {
+    for (size_t g = 0; g < code.groups.size(); ++g) {
+      const CudaGroup &group = code.groups[g];
       const CudaLaunch &launch = group.launch;
-      int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
-      int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
-      // A thread per lane block, or a block of threads per `blockLanes` of
-      // them; per chunk for the chunked passes.
-      int64_t perChunk =
-          launch.blockLanes ? ceilDiv(blocks, launch.blockLanes) * launch.blockThreads : blocks;
-      int64_t chunks = launch.chunk ? ceilDiv(steps, launch.chunk) : 1;
-      // A lookback kernel also runs on an empty axis: it writes the final
-      // carries.
-      if (launch.lookback())
-        chunks = std::max<int64_t>(chunks, 1);
-      int64_t threads = perChunk * chunks;
-      if (threads == 0)
+      auto [grid, elements] = plan.groups[g];
+      if (grid == 0)
         continue;
       n = common;
-      int64_t elements = scratchElements(analysis, launch, args);
       size_t offset = layout.total;
       for (int64_t bytes : launch.scratchElementBytes) {
         int64_t one = 1;
@@ -327,13 +311,9 @@ private:
         offset += (static_cast<size_t>(elements * bytes) + 63) / 64 * 64;
       }
       if (launch.lookback()) {
-        int64_t one = 1;
-        add(reinterpret_cast<void *>(tileState), 1, &tileStateWords, &one);
+        int64_t one = 1, words = plan.tileStateWords;
+        add(reinterpret_cast<void *>(tileState), 1, &words, &one);
       }
-      int64_t grid = ceilDiv(threads, launch.blockThreads);
-      if (grid > INT32_MAX)
-        throw Error("mmrec kernel '" + name + "': " + std::to_string(threads) +
-                    " threads exceed the largest grid");
       emit(group, static_cast<unsigned>(grid), words, n);
     }
   }
@@ -392,12 +372,33 @@ private:
     checkShapes(variant.analysis, args, count);
     checkData(args, count, ranges);
     memo.kernel = 0; // while it is rewritten
+    memo.plan.variant = nullptr;
     if (memo.record(args, count)) {
       memo.tiles = tiles;
       memo.kernel = serial;
     }
     return variant;
   }
+
+  struct TemporaryLayout {
+    int64_t shapes[kMaxArgs][kMaxRank], strides[kMaxArgs][kMaxRank];
+    size_t offsets[kMaxArgs];
+    size_t total = 0;
+  };
+
+  /// What a CUDA launch passes that depends on its variant and shapes
+  /// alone: the temporaries' layout, the scratch and tile state sizes, and
+  /// each kernel's grid (0: it does not run) and scratch elements.
+  struct LaunchPlan {
+    const Variant *variant = nullptr; // null: none yet
+    TemporaryLayout layout;
+    size_t strategyBytes = 0;
+    int64_t tileStateWords = 0;
+    struct Group {
+      int64_t grid = 0, scratchElements = 0;
+    };
+    std::vector<Group> groups;
+  };
 
   /// The shapes of the last launch a thread checked, one kernel's (see
   /// checkedVariant); per thread, so that concurrent launches share nothing.
@@ -407,6 +408,7 @@ private:
     size_t count = 0;
     int64_t words[kMaxArgs * kWordsPerArg];
     LookbackTiles *tiles = nullptr;
+    LaunchPlan plan; // of these shapes, for plan.variant
 
     bool matches(const TensorView *args, size_t n) const {
       if (n != count)
@@ -449,6 +451,54 @@ private:
   static thread_local ShapeMemo shapeMemo;
   static std::atomic<uint64_t> nextSerial;
   const uint64_t serial = ++nextSerial;
+
+  /// The launch plan of `variant` at the shapes of `args`: the thread's
+  /// memo keeps it while the launches repeat the shapes that checkedVariant
+  /// recorded there; otherwise it is computed into `unmemoized`.
+  const LaunchPlan &launchPlan(const Variant &variant, const TensorView *args,
+                               LaunchPlan &unmemoized) const {
+    ShapeMemo &memo = shapeMemo;
+    if (memo.kernel != serial) {
+      planLaunches(variant, args, unmemoized);
+      return unmemoized;
+    }
+    if (memo.plan.variant != &variant)
+      planLaunches(variant, args, memo.plan);
+    return memo.plan;
+  }
+
+  void planLaunches(const Variant &variant, const TensorView *args, LaunchPlan &plan) const {
+    const KernelAnalysis &analysis = variant.analysis;
+    plan.variant = nullptr; // until it is whole
+    plan.layout = layoutTemporaries(analysis, args);
+    plan.strategyBytes = 0;
+    plan.tileStateWords = 0;
+    plan.groups.clear();
+    for (const CudaGroup &group : variant.cuda->groups) {
+      const CudaLaunch &launch = group.launch;
+      plan.strategyBytes = std::max(plan.strategyBytes, scratchBytes(analysis, launch, args));
+      if (launch.lookback())
+        plan.tileStateWords =
+            std::max(plan.tileStateWords, lookbackStateWords(analysis, launch, args));
+      int64_t blocks = laneBlocks(analysis.groupLanes[launch.group], launch.lanesPerThread, args);
+      int64_t steps = analysis.groupSteps[launch.group].evaluate(args);
+      // A thread per lane block, or a block of threads per `blockLanes` of
+      // them; per chunk for the chunked passes.
+      int64_t perChunk =
+          launch.blockLanes ? ceilDiv(blocks, launch.blockLanes) * launch.blockThreads : blocks;
+      int64_t chunks = launch.chunk ? ceilDiv(steps, launch.chunk) : 1;
+      // A lookback kernel also runs on an empty axis: it writes the final
+      // carries.
+      if (launch.lookback())
+        chunks = std::max<int64_t>(chunks, 1);
+      int64_t grid = ceilDiv(perChunk * chunks, launch.blockThreads);
+      if (grid > INT32_MAX)
+        throw Error("mmrec kernel '" + name + "': " + std::to_string(perChunk * chunks) +
+                    " threads exceed the largest grid");
+      plan.groups.push_back({grid, scratchElements(analysis, launch, args)});
+    }
+    plan.variant = &variant;
+  }
 
   static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -551,12 +601,6 @@ private:
 
   /// Where each temporary lies in scratch memory: contiguous, 64-byte
   /// aligned, sized from the launch's arguments.
-  struct TemporaryLayout {
-    int64_t shapes[kMaxArgs][kMaxRank], strides[kMaxArgs][kMaxRank];
-    size_t offsets[kMaxArgs];
-    size_t total = 0;
-  };
-
   static TemporaryLayout layoutTemporaries(const KernelAnalysis &analysis,
                                            const TensorView *args) {
     TemporaryLayout layout;
