@@ -172,9 +172,9 @@ double copyBandwidth(Timer &timer, Context &context, size_t bytes, int repeats) 
   return 2.0 * static_cast<double>(bytes) / (ms * 1e-3);
 }
 
-Row measure(Timer &timer, Context &context, const Case &c, const GpuOptions &options,
-            double copy) {
-  Row row{c, options.tiling};
+Row measure(Timer &timer, Context &context, const Case &c, const std::string &tiling,
+            const GpuOptions &options, double copy) {
+  Row row{c, tiling};
   std::string source = library::source(c.kernel, c.dtype);
   // Scan strategies other than `lanes` do not apply to reduces.
   bool scan = source.find("mmrec.scan") != std::string::npos;
@@ -326,6 +326,7 @@ bool selected(const std::vector<std::string> &filter, const std::string &name) {
 /// --plot: each selected kernel at its sweep's lengths (verified, timed as
 /// the table), drawn as fraction of copy against sequence length.
 void plot(Timer &timer, Context &context, const GpuOptions &options, double copy) {
+  std::string tiling = options.tilings.empty() ? "" : options.tilings.front();
   std::vector<Series> series;
   for (const Sweep &sweep : plotSweeps(options.small)) {
     if (!selected(options.kernels, sweep.kernel))
@@ -336,7 +337,7 @@ void plot(Timer &timer, Context &context, const GpuOptions &options, double copy
       c.shape[sweep.axis] = length;
       std::fprintf(stderr, "mmrec-bench: plot: %s %s %s ...\n", c.kernel.c_str(),
                    shapeText(c.shape).c_str(), dtypeName(c.dtype));
-      Row row = measure(timer, context, c, options, copy);
+      Row row = measure(timer, context, c, tiling, options, copy);
       if (row.verified)
         line.points.push_back({static_cast<double>(length), row.fraction});
       else
@@ -353,6 +354,9 @@ void plot(Timer &timer, Context &context, const GpuOptions &options, double copy
 } // namespace
 
 int runGpuBench(Context &context, const GpuOptions &options) {
+  // The heuristic's choice, or each given tiling.
+  std::vector<std::string> tilings =
+      options.tilings.empty() ? std::vector<std::string>{""} : options.tilings;
   const CudaDriver &driver = CudaDriver::get();
   Timer timer(driver);
   std::printf("device: %s\n", context.deviceName().c_str());
@@ -364,14 +368,17 @@ int runGpuBench(Context &context, const GpuOptions &options) {
   for (const Case &c : issueCases(options.small)) {
     if (!selected(options.kernels, c.kernel) || !selected(options.shapes, shapeText(c.shape)))
       continue;
-    std::fprintf(stderr, "mmrec-bench: %s %s %s ...\n", c.kernel.c_str(),
-                 shapeText(c.shape).c_str(), dtypeName(c.dtype));
-    rows.push_back(measure(timer, context, c, options, copy));
-    // The row as soon as it is measured: a run cut short keeps it.
-    const Row &row = rows.back();
-    if (row.verified)
-      std::fprintf(stderr, "mmrec-bench:   %.2f us, %.1f%% of copy\n", row.micros,
-                   100 * row.fraction);
+    for (const std::string &tiling : tilings) {
+      std::fprintf(stderr, "mmrec-bench: %s %s %s %s...\n", c.kernel.c_str(),
+                   shapeText(c.shape).c_str(), dtypeName(c.dtype),
+                   tiling.empty() ? "" : (tiling + " ").c_str());
+      rows.push_back(measure(timer, context, c, tiling, options, copy));
+      // The row as soon as it is measured: a run cut short keeps it.
+      const Row &row = rows.back();
+      if (row.verified)
+        std::fprintf(stderr, "mmrec-bench:   %.2f us, %.1f%% of copy\n", row.micros,
+                     100 * row.fraction);
+    }
   }
 
   std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s  %s\n", "kernel", "shape", "dtype",

@@ -12,8 +12,11 @@ namespace mmrec::bench {
 
 struct GpuOptions {
   int repeats = 100;
-  /// #mmrec.tiling text for every scan instead of the heuristic's.
-  std::string tiling;
+  /// #mmrec.tiling texts: each selected kernel and shape is measured with
+  /// each of them on its scans instead of the heuristic's choice (empty:
+  /// the heuristic's). One process for a sweep of tilings: no new context,
+  /// copy measurement or reference for each.
+  std::vector<std::string> tilings;
   /// Only these kernels (all when empty).
   std::vector<std::string> kernels;
   /// Only these shapes, as printed ("2x8x32768x128"; all when empty).

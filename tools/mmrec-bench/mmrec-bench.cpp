@@ -46,10 +46,11 @@ llvm::cl::opt<std::string> device("device",
                                   llvm::cl::cat(category));
 llvm::cl::opt<std::string> jsonPath("json", llvm::cl::desc("GPU: write the results as JSON to this file"),
                                     llvm::cl::cat(category));
-llvm::cl::opt<std::string> tiling("tiling",
-                                  llvm::cl::desc("GPU: this #mmrec.tiling on every scan instead "
-                                                 "of the heuristic's choice"),
-                                  llvm::cl::cat(category));
+llvm::cl::list<std::string> tilings(
+    "tiling",
+    llvm::cl::desc("GPU: this #mmrec.tiling on every scan instead of the heuristic's choice "
+                   "(repeat it to measure each kernel and shape with each tiling)"),
+    llvm::cl::cat(category));
 llvm::cl::list<std::string> kernelNames("kernels", llvm::cl::CommaSeparated,
                                         llvm::cl::desc("GPU: only these kernels (comma-separated)"),
                                         llvm::cl::cat(category));
@@ -174,6 +175,8 @@ int main(int argc, char **argv) {
       "hand-written -O3 loop, on one thread and on all.\n");
   std::unique_ptr<Context> context;
   try {
+    if (!plotPath.empty() && tilings.size() > 1)
+      throw Error("--plot draws one tiling: give at most one --tiling with it");
     if (device.empty())
       context = std::make_unique<Context>();
     else if (device == "cpu" || device == "cuda")
@@ -183,7 +186,7 @@ int main(int argc, char **argv) {
     if (context->device() == Device::CUDA) {
       bench::GpuOptions options;
       options.repeats = repeats.getNumOccurrences() ? repeats.getValue() : 100;
-      options.tiling = tiling;
+      options.tilings.assign(tilings.begin(), tilings.end());
       options.kernels.assign(kernelNames.begin(), kernelNames.end());
       options.shapes.assign(shapeNames.begin(), shapeNames.end());
       options.csvPath = csvPath;
