@@ -95,12 +95,14 @@ int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
 /// threads with 8-byte vectors of the widest argument element (64 bf16
 /// lanes), 4 warps. The lowering stages each thread's 16-step run in shared
 /// memory (cp.async), so that the tile goes through memory once; these tiles
-/// stay small enough for it (16 KB a bf16 input) and for 10 blocks an SM
-/// (48 registers for assoc_scan_exp). On the H100 they beat every other
-/// tiling measured at every shape of mmrec-bench: assoc_scan_exp 529.6 ->
-/// 466.2 us at [8, 32, 8192, 128] against the former long tiles (256 steps,
-/// 128 lanes, 8 warps), linear_recurrence 838.5 -> 702.6 us, decayed_sum
-/// 43.8 -> 35.2 us (docs/perf/gpu-2026-11-24-session6.md).
+/// stay small enough for it (16 KB a bf16 input) and for 9 blocks an SM
+/// (assoc_scan_exp: 56 registers, 19 KB of shared memory). On the H100 they
+/// beat every other tiling measured at every shape of mmrec-bench, or came
+/// within 2%: assoc_scan_exp 529.6 -> 466.2 us at [8, 32, 8192, 128] against
+/// the former long tiles (256 steps, 128 lanes, 8 warps; 438.7 us with the
+/// look-back window in the run aggregates' memory), linear_recurrence 838.5
+/// -> 702.6 us, decayed_sum 43.8 -> 35.2 us
+/// (docs/perf/gpu-2026-11-24-session6.md).
 constexpr int64_t kLookbackSteps = 128, kLookbackLaneThreads = 16, kLookbackWarps = 4;
 
 std::string lookbackTiling(const KernelAnalysis &analysis) {
