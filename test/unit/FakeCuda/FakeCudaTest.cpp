@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 using namespace mmrec;
 
@@ -141,6 +142,47 @@ TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
     EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
     if (lookback) {
       EXPECT_EQ(launches[0].block, block) << T << "x" << N;
+    }
+  }
+}
+
+/// A thread keeps the launch plan of its last shapes (grids, scratch and
+/// tile state sizes): launches that change the shapes, the strategy or the
+/// variant (an unaligned view at the same shapes takes the generic code) must
+/// pass what a thread without that memo passes.
+TEST(FakeCuda, LaunchPlansFollowTheShapes) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  DeviceBuffer in(ctx, (4000 * 512 + 1) * 4), out(ctx, (4000 * 512 + 1) * 4);
+  auto views = [&](int64_t T, int64_t N, int64_t offset) {
+    char *a = static_cast<char *>(in.data()) + 4 * offset;
+    char *b = static_cast<char *>(out.data()) + 4 * offset;
+    return std::vector<TensorView>{TensorView::contiguous(a, DType::F32, {T, N}, Device::CUDA),
+                                   TensorView::contiguous(b, DType::F32, {T, N}, Device::CUDA)};
+  };
+  // Lookback (rows of 37 floats: the generic code), again, at a longer axis
+  // (same code), lanes, lookback again; aligned rows (512 floats) at two
+  // shapes; the same shapes unaligned, and aligned again.
+  const int64_t steps[][3] = {{1000, 37, 0},  {1000, 37, 0},  {2000, 37, 0},
+                              {3, 600000, 0}, {1000, 37, 0},  {4000, 512, 0},
+                              {2000, 512, 0}, {2000, 512, 1}, {2000, 512, 0}};
+  for (auto [T, N, offset] : steps) {
+    SCOPED_TRACE(std::to_string(T) + "x" + std::to_string(N) + " offset " + std::to_string(offset));
+    std::vector<TensorView> args = views(T, N, offset);
+    std::vector<RawCudaLaunch> memoized =
+        KernelInternals::cudaLaunches(kernel, args.data(), args.size(), nullptr);
+    std::vector<RawCudaLaunch> fresh;
+    std::thread([&] {
+      fresh = KernelInternals::cudaLaunches(kernel, args.data(), args.size(), nullptr);
+    }).join();
+    ASSERT_EQ(memoized.size(), fresh.size());
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      EXPECT_EQ(memoized[i].function, fresh[i].function) << "launch " << i;
+      EXPECT_EQ(memoized[i].grid, fresh[i].grid) << "launch " << i;
+      EXPECT_EQ(memoized[i].block, fresh[i].block) << "launch " << i;
+      EXPECT_EQ(memoized[i].lookback, fresh[i].lookback) << "launch " << i;
+      EXPECT_EQ(memoized[i].words, fresh[i].words) << "launch " << i;
     }
   }
 }
