@@ -161,22 +161,60 @@ void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name, 
   ensureTerminator(*body, builder, state.location);
 }
 
+/// As function_interface_impl::parseFunctionOp, but the body is parsed as an
+/// isolated name scope (the kernel is IsolatedFromAbove): MLIR 19's
+/// function parser makes it part of the enclosing scope, so that a kernel
+/// wrongly nested in a map's region (malformed input) resolved that
+/// region's forward references, and its ops, destroyed after an error in
+/// the kernel, were still used there (use after free; llvm-project#127778).
 ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
-  auto buildFuncType = [](Builder &builder, ArrayRef<Type> argTypes, ArrayRef<Type> results,
-                          function_interface_impl::VariadicFlag,
-                          std::string &) { return builder.getFunctionType(argTypes, results); };
-  if (function_interface_impl::parseFunctionOp(
-          parser, result, /*allowVariadic=*/false, getFunctionTypeAttrName(result.name),
-          buildFuncType, getArgAttrsAttrName(result.name), getResAttrsAttrName(result.name)))
+  Builder &builder = parser.getBuilder();
+  (void)impl::parseOptionalVisibilityKeyword(parser, result.attributes);
+  StringAttr name;
+  if (parser.parseSymbolName(name, SymbolTable::getSymbolAttrName(), result.attributes))
     return failure();
+  SmallVector<OpAsmParser::Argument> arguments;
+  SmallVector<Type> resultTypes;
+  SmallVector<DictionaryAttr> resultAttrs;
+  bool isVariadic = false;
+  if (function_interface_impl::parseFunctionSignature(parser, /*allowVariadic=*/false, arguments,
+                                                      isVariadic, resultTypes, resultAttrs))
+    return failure();
+  SmallVector<Type> argumentTypes;
+  for (OpAsmParser::Argument &argument : arguments)
+    argumentTypes.push_back(argument.type);
+  StringAttr typeName = getFunctionTypeAttrName(result.name);
+  result.addAttribute(typeName, TypeAttr::get(builder.getFunctionType(argumentTypes, resultTypes)));
+  NamedAttrList attributes;
+  SMLoc attributesLoc = parser.getCurrentLocation();
+  if (parser.parseOptionalAttrDictWithKeyword(attributes))
+    return failure();
+  for (StringRef inferred : {SymbolTable::getVisibilityAttrName(), SymbolTable::getSymbolAttrName(),
+                             typeName.getValue()})
+    if (attributes.get(inferred))
+      return parser.emitError(attributesLoc, "'")
+             << inferred
+             << "' is an inferred attribute and should not be specified in the explicit "
+                "attribute dictionary";
+  result.attributes.append(attributes);
+  function_interface_impl::addArgAndResultAttrs(builder, result, arguments, resultAttrs,
+                                                getArgAttrsAttrName(result.name),
+                                                getResAttrsAttrName(result.name));
   // Inherent attributes of the wrong kind would otherwise be dropped silently
   // when the op stores them as properties.
   if (failed(result.name.verifyInherentAttrs(
           result.attributes, [&] { return parser.emitError(parser.getNameLoc()); })))
     return failure();
-  Region &body = *result.regions.front();
+  Region &body = *result.addRegion();
+  SMLoc bodyLoc = parser.getCurrentLocation();
+  OptionalParseResult parsed =
+      parser.parseOptionalRegion(body, arguments, /*enableNameShadowing=*/true);
+  if (parsed.has_value() && failed(*parsed))
+    return failure();
+  if (parsed.has_value() && body.empty())
+    return parser.emitError(bodyLoc, "expected non-empty function body");
   if (!body.empty())
-    ensureTerminator(body, parser.getBuilder(), result.location);
+    ensureTerminator(body, builder, result.location);
   return success();
 }
 
