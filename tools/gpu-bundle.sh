@@ -58,7 +58,7 @@ fi
 status=0
 mmrec-compiler-tests || status=1
 mmrec-runtime-tests || status=1
-for kernel in assoc_scan_exp linear_recurrence linear_recurrence_h0 decayed_sum chunk_aggregate; do
+for kernel in assoc_scan_exp linear_recurrence linear_recurrence_h0 linear_recurrence_rows decayed_sum chunk_aggregate; do
   mmrec-run "$kernel" --device cuda --seed 1 || status=1
 done
 echo "run.sh: $([[ $status == 0 ]] && echo PASS || echo FAIL)"

@@ -59,7 +59,7 @@ for kernel in "$root"/kernels/*.mlir; do
   echo "== $(basename "$kernel"): verify, -mmrec-check-combiners"
   "$build/bin/mmrec-opt" -mmrec-check-combiners "$kernel" -o /dev/null && echo ok || status=1
 done
-for kernel in assoc_scan_exp linear_recurrence linear_recurrence_h0 decayed_sum chunk_aggregate; do
+for kernel in assoc_scan_exp linear_recurrence linear_recurrence_h0 linear_recurrence_rows decayed_sum chunk_aggregate; do
   echo "== mmrec-run $kernel"
   "$build/bin/mmrec-run" "$kernel" || status=1
 done

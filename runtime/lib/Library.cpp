@@ -231,6 +231,11 @@ const std::vector<KernelInfo> &kernels() {
        "B,H,T,D",
        {2, 8, 1024, 128},
        DType::BF16},
+      {"linear_recurrence_rows",
+       "linear_recurrence along the last axis (each sequence a contiguous row)",
+       "B,H,D,T",
+       {2, 8, 128, 1024},
+       DType::BF16},
       {"decayed_sum",
        "sum_{j<=t} exp(A[t] - A[j]) x[j] (nanoSSM) in O(T)",
        "B,T,R,C",
@@ -313,9 +318,13 @@ Scalars recurrence(const Scalars &l, const Scalars &r) {
   return Scalars{decay, carried + r[1]};
 }
 
-std::string linearRecurrence(DType t, bool withState) {
+/// linear_recurrence, with a state (`withState`: linear_recurrence_h0) or
+/// along the last axis (`rows`: linear_recurrence_rows).
+std::string linearRecurrence(DType t, bool withState, bool rows = false) {
   DType acc = accumulatorFor(t);
-  KernelBuilder k(withState ? "linear_recurrence_h0" : "linear_recurrence");
+  KernelBuilder k(withState ? "linear_recurrence_h0"
+                  : rows    ? "linear_recurrence_rows"
+                            : "linear_recurrence");
   Argument a = k.argument("a", t, 4), b = k.argument("b", t, 4);
   Argument h0, h, last;
   if (withState) {
@@ -338,7 +347,7 @@ std::string linearRecurrence(DType t, bool withState) {
     Tensor one = k.map({init}, {acc}, [](const Scalars &x) { return Scalars{x[0].like(1.0)}; })[0];
     options.inits = {one, init};
   }
-  std::vector<Tensor> scanned = k.scan(wide, 2, recurrence, options);
+  std::vector<Tensor> scanned = k.scan(wide, rows ? 3 : 2, recurrence, options);
   Tensor out = k.map({scanned[1]}, {t}, [&](const Scalars &v) { return Scalars{v[0].to(t)}; })[0];
   k.store(out, h);
   if (withState)
@@ -418,6 +427,8 @@ std::string source(std::string_view name, DType dtype) {
     return linearRecurrence(dtype, false);
   if (info.name == "linear_recurrence_h0")
     return linearRecurrence(dtype, true);
+  if (info.name == "linear_recurrence_rows")
+    return linearRecurrence(dtype, false, /*rows=*/true);
   if (info.name == "decayed_sum")
     return decayedSum(dtype);
   return chunkAggregate(dtype);
@@ -494,6 +505,18 @@ Prepared prepare(const KernelInfo &info, DType dtype, const std::vector<int64_t>
       outputs.emplace_back(accumulatorFor(dtype), std::vector<int64_t>{B, H, D});
       refs.push_back(hFinal);
     }
+  } else if (info.name == "linear_recurrence_rows") {
+    // Rows of T: the reference's [B, H, T, D] with one sequence per H.
+    int64_t rows = shape[0] * shape[1] * shape[2], T = shape[3];
+    inputs.emplace_back(info.dtype, shape);
+    inputs.emplace_back(info.dtype, shape);
+    std::vector<double> a = inputs[0].fill(uniform(0.5, 1.0));
+    std::vector<double> b = inputs[1].fill(uniform(-1.0, 1.0));
+    std::vector<double> h, hFinal;
+    if (withReferences)
+      reference::linearRecurrence(a, b, {}, 1, rows, T, 1, h, hFinal);
+    outputs.emplace_back(info.dtype, shape);
+    refs.push_back(h);
   } else if (info.name == "decayed_sum") {
     int64_t B = shape[0], T = shape[1], R = shape[2], C = shape[3];
     inputs.emplace_back(info.dtype, std::vector<int64_t>{B, T, R});

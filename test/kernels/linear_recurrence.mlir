@@ -13,3 +13,6 @@
 // CHECK:         %[[ONE:.*]] = mmrec.map %[[H0]]
 // CHECK:         %[[R:.*]]:4 = mmrec.scan %{{.*}}, %{{.*}} inits(%[[ONE]], %[[H0]] : tensor<?x?x?xf32>, tensor<?x?x?xf32>) axis = 2
 // CHECK:         mmrec.store %[[R]]#3, %{{.*}} : tensor<?x?x?xf32>
+// The same along the last axis: each sequence a contiguous row.
+// CHECK-LABEL: mmrec.kernel @linear_recurrence_rows(
+// CHECK:         %{{.*}}:2 = mmrec.scan %{{.*}}#0, %{{.*}}#1 axis = 3 : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>

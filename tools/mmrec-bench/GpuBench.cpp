@@ -45,6 +45,11 @@ std::vector<Case> issueCases(bool small) {
     cases.push_back({name, DType::BF16, {8, 32, 8192 / s, 128}, 0.90, 0});
     cases.push_back({name, DType::BF16, {2, 8, 1024, 128}, 0, 8});
   }
+  // Not in the issue: linear_recurrence with each sequence a contiguous
+  // row (Mamba's layout), the same bytes and targets as linear_recurrence.
+  cases.push_back({"linear_recurrence_rows", DType::BF16, {2, 8, 128, 32768 / s}, 0.85, 0});
+  cases.push_back({"linear_recurrence_rows", DType::BF16, {8, 32, 128, 8192 / s}, 0.90, 0});
+  cases.push_back({"linear_recurrence_rows", DType::BF16, {2, 8, 128, 1024}, 0, 8});
   cases.push_back({"decayed_sum", DType::F32, {2, 1024, 64, 64}, 0.85, 0});
   cases.push_back({"chunk_aggregate", DType::BF16, {2, 32768 / s, 4096}, 0.85, 0});
   return cases;

@@ -861,7 +861,9 @@ private:
 
   /// Where a thread of a `lookback` block stands.
   struct LookbackTile {
-    Value chunk, threadId, run, laneInGroup, lanesPerBlock, laneBlock;
+    Value chunk;
+    Value slot; // the thread's cell in the window: run x lanesPerBlock + laneInGroup
+    Value run, laneInGroup, lanesPerBlock, laneBlock;
     Value epoch; // of this launch: the tags' upper bits
     int64_t runs;
     Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
@@ -1034,14 +1036,14 @@ private:
           if (needed[k])
             for (int64_t j = 0; j < lanes; ++j)
               b.create<memref::StoreOp>(loc, values[k * lanes + j], m.window[k],
-                                        cellIndex(b, loc, t.threadId, j));
+                                        cellIndex(b, loc, t.slot, j));
         Value isPrefix = cmp(arith::CmpIPredicate::eq, wordTag(b, loc, found.front()), prefixTag);
         b.create<scf::YieldOp>(loc, b.create<arith::SelectOp>(loc, isPrefix, i32(2), i32(1))
                                         .getResult());
         b.setInsertionPointToStart(fetch.elseBlock());
         b.create<scf::YieldOp>(loc, ValueRange{i32(0)});
       }
-      b.create<memref::StoreOp>(loc, fetch.getResult(0), m.windowStatus, t.threadId);
+      b.create<memref::StoreOp>(loc, fetch.getResult(0), m.windowStatus, t.slot);
       b.create<gpu::BarrierOp>(loc);
 
       SmallVector<Type> laneTypes(types);
@@ -1206,7 +1208,9 @@ private:
     // Lookback: a thread's full run is one unrolled batch; its loads go
     // through the staging buffer (stagedLoads) where the tile fits in what
     // shared memory is left.
-    int64_t runSteps = chunkLength / runs;
+    runSteps = chunkLength / runs;
+    runsAlongAxis =
+        gpuModule && axis && *axis + 1 == cast<RankedTensorType>(domainSource.getType()).getRank();
     stagedStepBytes = stagedBytesPerStep();
     int64_t stagingBytes = runSteps * stagedStepBytes * threads;
     bool stages = lookback && runSteps <= kMaxUnrolledRun && stagingBytes > 0 &&
@@ -1282,8 +1286,21 @@ private:
     }
     Value chunk = builder.create<arith::DivUIOp>(loc, tile, groups);
     Value groupIndex = builder.create<arith::RemUIOp>(loc, tile, groups);
-    Value run = builder.create<arith::DivUIOp>(loc, threadId, lanesValue);
-    Value laneInGroup = builder.create<arith::RemUIOp>(loc, threadId, lanesValue);
+    // Consecutive threads take consecutive lanes (a warp's accesses at a
+    // step are consecutive), or, along the innermost axis, consecutive runs
+    // of a lane (a warp's run vectors are). A thread's cell in the shared
+    // arrays is run x lanes + lane either way.
+    Value run, laneInGroup, slot = threadId;
+    if (runsAlongAxis) {
+      Value runsValue = index(runs);
+      run = builder.create<arith::RemUIOp>(loc, threadId, runsValue);
+      laneInGroup = builder.create<arith::DivUIOp>(loc, threadId, runsValue);
+      slot = builder.create<arith::AddIOp>(loc, builder.create<arith::MulIOp>(loc, run, lanesValue),
+                                           laneInGroup);
+    } else {
+      run = builder.create<arith::DivUIOp>(loc, threadId, lanesValue);
+      laneInGroup = builder.create<arith::RemUIOp>(loc, threadId, lanesValue);
+    }
     Value laneBlock = builder.create<arith::AddIOp>(
         loc, builder.create<arith::MulIOp>(loc, groupIndex, lanesValue), laneInGroup);
     Value active =
@@ -1315,16 +1332,27 @@ private:
         // them, waits, and reads them like the rescan.
         llvm::SaveAndRestore<StagedLoads> staged(stagedLoads,
                                                  unrolled ? stagedLoads : StagedLoads::None);
+        // Along the axis, a full run moves in vectors along it.
+        bool vectors = unrolled && runVectors();
         if (stagedLoads == StagedLoads::Copy) {
-          for (int64_t i = 0; i < runSteps; ++i) {
-            stagedStep = i;
+          if (vectors)
+            loadRunLanes(builder, loc, scan, from);
+          for (int64_t i = 0; i < runSteps && !vectors; ++i) {
+            runStep = i;
             Value s = builder.create<arith::AddIOp>(loc, from, index(i));
             withVectorLanes(builder, loc, axisIndex(builder, loc, scan, s), [] {});
           }
           waitForStaging(builder, loc);
           stagedLoads = StagedLoads::Read;
         }
-        stagedStep = 0;
+        llvm::DenseMap<Value, SmallVector<Value>> runLanes;
+        llvm::MapVector<Value, SmallVector<Value>> runStores;
+        if (vectors) {
+          runLanes = loadRunLanes(builder, loc, scan, from);
+          pointLanes = &runLanes;
+          pendingStores = &runStores;
+        }
+        runStep = 0;
         if (first)
           emitAnchorStep(builder, loc, index(1), {}, axisIndex(builder, loc, scan, from), true);
         if (unrolled) {
@@ -1332,7 +1360,7 @@ private:
           auto unroll = [&](OpBuilder &b, Value at, int64_t steps) {
             for (int64_t i = 0; i < steps; ++i) {
               Value s = b.create<arith::AddIOp>(loc, at, index(i));
-              stagedStep = done + i;
+              runStep = done + i;
               emitAnchorStep(b, loc, index(1), {}, axisIndex(b, loc, scan, s), false);
             }
           };
@@ -1345,6 +1373,11 @@ private:
             done += batches * kMaxUnrolledRun;
           }
           unroll(builder, at, runSteps - done);
+          if (vectors) {
+            pointLanes = nullptr;
+            pendingStores = nullptr;
+            storeRunLanes(builder, loc, scan, from, runStores);
+          }
           return;
         }
         Value start = first ? builder.create<arith::AddIOp>(loc, from, c1).getResult() : from;
@@ -1356,6 +1389,14 @@ private:
         Value full = builder.create<arith::CmpIOp>(
             loc, arith::CmpIPredicate::eq, builder.create<arith::SubIOp>(loc, runEnd, from),
             index(runSteps));
+        // A reverse run's vectors start at a multiple of their width only
+        // when the axis length is one; otherwise it walks step by step.
+        if (int64_t width = runVectors() ? runVectorAlignment() : 1; width > 1 && scan.getReverse())
+          full = builder.create<arith::AndIOp>(
+              loc, full,
+              builder.create<arith::CmpIOp>(
+                  loc, arith::CmpIPredicate::eq,
+                  builder.create<arith::RemUIOp>(loc, steps, index(width)), index(0)));
         emitIfElse(
             builder, loc, full, [&](OpBuilder &) { walk(true); },
             [&](OpBuilder &) { walk(false); });
@@ -1379,16 +1420,23 @@ private:
           [&](OpBuilder &) { walkSteps(); });
     };
 
-    // With several runs of a lane in each warp (lanes dividing 32), the runs
-    // of a warp scan each other's aggregates with shuffles and only warp
-    // totals go through shared memory: slot warp * lanes + lane.
-    bool warpScan = lanesPerBlock < kWarpSize && kWarpSize % lanesPerBlock == 0;
+    // Where a warp holds several runs of a lane (`segment` of them,
+    // `runStride` threads apart: lanes dividing 32, or runs along the axis),
+    // they scan each other's aggregates with shuffles and only the
+    // segments' totals go through shared memory: slot segment x lanes + lane.
+    int64_t runStride = runsAlongAxis ? 1 : lanesPerBlock;
+    int64_t segment = 1;
+    if (runsAlongAxis)
+      segment = runs >= kWarpSize ? (runs % kWarpSize == 0 ? kWarpSize : 1)
+                                  : (kWarpSize % runs == 0 ? runs : 1);
+    else if (lanesPerBlock < kWarpSize && kWarpSize % lanesPerBlock == 0)
+      segment = kWarpSize / lanesPerBlock;
+    bool warpScan = segment > 1;
     SmallVector<Value> before;
     Value beforeValid, warp = run;
     if (warpScan) {
-      Value warpSize = index(kWarpSize);
-      Value laneId = builder.create<arith::RemUIOp>(loc, threadId, warpSize);
-      warp = builder.create<arith::DivUIOp>(loc, threadId, warpSize);
+      Value position = builder.create<arith::RemUIOp>(loc, run, index(segment));
+      warp = builder.create<arith::DivUIOp>(loc, run, index(segment));
       // Every thread of the warp takes part in the shuffles: threads past the
       // last lane block walk nothing.
       Value walks = builder.create<arith::AndIOp>(loc, active, runValid);
@@ -1399,30 +1447,33 @@ private:
         endWalk();
         SmallVector<Value> mine = flatRegisterCarries();
         Value mineValid = walks;
-        // Inclusive scan over the warp's runs of this lane (L, 2L, 4L ...).
-        for (int64_t distance = lanesPerBlock; distance < kWarpSize; distance *= 2) {
-          auto [other, otherValid] = shuffleUp(builder, loc, mine, mineValid, distance);
+        // Inclusive scan over the segment's runs of this lane.
+        for (int64_t distance = 1; distance < segment; distance *= 2) {
+          auto [other, otherValid] = shuffleUp(builder, loc, mine, mineValid, distance * runStride);
           auto [both, bothValid] = optionalCombine(builder, loc, other, otherValid, mine, mineValid);
-          Value take = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, laneId,
+          Value take = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, position,
                                                      index(distance));
           for (size_t k = 0; k < mine.size(); ++k)
             mine[k] = builder.create<arith::SelectOp>(loc, take, both[k], mine[k]);
           mineValid = builder.create<arith::SelectOp>(loc, take, bothValid, mineValid);
         }
-        // The runs before this one in the warp, and the warp's total from
-        // its last run of each lane.
-        std::tie(before, beforeValid) = shuffleUp(builder, loc, mine, mineValid, lanesPerBlock);
-        Value last = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, laneId,
-                                                   index(kWarpSize - lanesPerBlock));
+        // The runs before this one in the segment, and the segment's total
+        // from its last run.
+        std::tie(before, beforeValid) = shuffleUp(builder, loc, mine, mineValid, runStride);
+        beforeValid = builder.create<arith::AndIOp>(
+            loc, beforeValid,
+            builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, position, index(1)));
+        Value last = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, position,
+                                                   index(segment - 1));
         auto storeTotal = builder.create<scf::IfOp>(loc, last, false);
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToStart(storeTotal.thenBlock());
-        Value slot = builder.create<arith::AddIOp>(
+        Value totalSlot = builder.create<arith::AddIOp>(
             loc, builder.create<arith::MulIOp>(loc, warp, lanesValue), laneInGroup);
-        storeSharedLanes(builder, loc, mine, shared, slot);
+        storeSharedLanes(builder, loc, mine, shared, totalSlot);
         builder.create<memref::StoreOp>(
             loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), mineValid), sharedValid,
-            slot);
+            totalSlot);
       });
     }
     // The run's aggregate into shared memory.
@@ -1431,13 +1482,13 @@ private:
         startFirstWalk();
         emitIf(builder, loc, runValid, [&](OpBuilder &) { walkRun(true, runFirst); });
         endWalk();
-        storeSharedLanes(builder, loc, flatRegisterCarries(), shared, threadId);
+        storeSharedLanes(builder, loc, flatRegisterCarries(), shared, slot);
         builder.create<memref::StoreOp>(
             loc, builder.create<arith::ExtUIOp>(loc, builder.getI32Type(), runValid), sharedValid,
-            threadId);
+            slot);
       });
     builder.create<gpu::BarrierOp>(loc);
-    Value slots = index(warpScan ? threads / kWarpSize : runs);
+    Value slots = index(runs / segment);
     // Lookback: from the run aggregates, each thread takes its lane's tile
     // aggregate and the runs before its own (its warp's, with warp scans)
     // into registers; after a barrier, the look-back's window reuses their
@@ -1459,8 +1510,8 @@ private:
       Value isFirstRun =
           builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
       Value laneThread = builder.create<arith::AndIOp>(loc, isFirstRun, active);
-      LookbackTile where{chunk,     threadId, run,  laneInGroup, lanesValue,
-                         laneBlock, epoch,    runs, laneThread,  active};
+      LookbackTile where{chunk,     slot,  run,  laneInGroup, lanesValue,
+                         laneBlock, epoch, runs, laneThread,  active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
         inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] {
           setRegisterCarries(aggregate);
@@ -1547,6 +1598,7 @@ private:
     scratchArgs = ValueRange();
     scratchLanes = Value();
     staging = stagingThread = Value();
+    runsAlongAxis = false;
     return success();
   }
 
@@ -1882,12 +1934,16 @@ private:
     }
   }
 
+  /// The index space a group value is computed in.
+  Level levelOf(Value value) {
+    auto it = valueLevels.find(value);
+    return it == valueLevels.end() ? Level::Point : it->second;
+  }
+
   /// Stores the group results of `level` at `idx`.
   void storeOutputs(OpBuilder &b, Location loc, Level level, ArrayRef<Value> idx, Env &env) {
     for (auto [value, target] : outputs) {
-      auto it = valueLevels.find(value);
-      Level valueLevel = it == valueLevels.end() ? Level::Point : it->second;
-      if (valueLevel != level)
+      if (levelOf(value) != level)
         continue;
       Value scalar = scalarAt(b, loc, value, idx, env);
       if (pendingStores && level == Level::Point && rowAligned(target))
@@ -2096,7 +2152,7 @@ private:
       return known;
     if (pointLanes)
       if (auto it = pointLanes->find(tensor); it != pointLanes->end())
-        return it->second[unrolledLane];
+        return it->second[runsAlongAxis ? runStep * chunkLanes + unrolledLane : unrolledLane];
     return scalarAt(b, loc, tensor, point, env);
   }
 
@@ -2118,14 +2174,8 @@ private:
     int64_t width = std::min<int64_t>(chunkLanes, kVectorBytes / bytes);
     auto type = VectorType::get({width}, element);
     Value first = pointerAt(b, loc, memory, idx);
-    auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
-    for (int64_t lane = 0; lane < chunkLanes; lane += width) {
-      Value at = lane == 0 ? first
-                           : b.create<LLVM::GEPOp>(loc, pointer, element, first,
-                                                   ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(lane)})
-                                 .getResult();
-      access(type, at, width * bytes, lane);
-    }
+    for (int64_t lane = 0; lane < chunkLanes; lane += width)
+      access(type, elementAt(b, loc, first, element, lane), width * bytes, lane);
   }
 
   /// Loads the chunk's lanes of `memory` at `idx`, one scalar per lane.
@@ -2135,33 +2185,158 @@ private:
                                bool readOnly) {
     SmallVector<Value> lanes;
     forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t bytes, int64_t) {
-      if (readOnly && bytes >= 4) {
-        if (stagedLoads == StagedLoads::None) {
-          lanes.append(wordsToLanes(b, loc, type, loadWords(b, loc, type, at, bytes)));
-          return;
-        }
-        Value slot = stagedSlot(b, loc, bytes);
-        if (stagedLoads == StagedLoads::Copy)
-          copyToStaging(b, loc, slot, at, bytes);
-        else
-          lanes.append(wordsToLanes(b, loc, type, loadStaged(b, loc, type, slot, bytes)));
-        return;
-      }
-      Value vector = b.create<LLVM::LoadOp>(loc, type, at, bytes);
-      for (int64_t j = 0; j < type.getNumElements(); ++j)
-        lanes.push_back(b.create<LLVM::ExtractElementOp>(
-            loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j)));
+      lanes.append(loadVector(b, loc, type, at, bytes, readOnly));
     });
     return lanes;
   }
 
+  /// The elements of the vector `type` (`bytes`, aligned to that) at the
+  /// global `at`. Memory the group does not write (`readOnly`) is read
+  /// through the non-coherent path when the vector has 4 bytes or more, or
+  /// through the staging buffer (nothing returned while copying to it).
+  SmallVector<Value> loadVector(OpBuilder &b, Location loc, VectorType type, Value at,
+                                int64_t bytes, bool readOnly) {
+    if (readOnly && bytes >= 4) {
+      if (stagedLoads == StagedLoads::None)
+        return wordsToLanes(b, loc, type, loadWords(b, loc, type, at, bytes));
+      Value slot = stagedSlot(b, loc, bytes);
+      if (stagedLoads == StagedLoads::Copy) {
+        copyToStaging(b, loc, slot, at, bytes);
+        return {};
+      }
+      return wordsToLanes(b, loc, type, loadStaged(b, loc, type, slot, bytes));
+    }
+    Value vector = b.create<LLVM::LoadOp>(loc, type, at, bytes);
+    SmallVector<Value> lanes;
+    for (int64_t j = 0; j < type.getNumElements(); ++j)
+      lanes.push_back(b.create<LLVM::ExtractElementOp>(
+          loc, vector, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j)));
+    return lanes;
+  }
+
+  /// Whether `memory` is constant while the group runs: the group does not
+  /// write it, and no other argument aliases it (llvm.noalias: the
+  /// runtime's aligned variant).
+  bool readOnlyMemory(Value memory) {
+    for (auto [value, target] : outputs)
+      if (target == memory)
+        return false;
+    return static_cast<bool>(kernel.getArgAttr(memoryIndex.lookup(memory), "llvm.noalias"));
+  }
+
+  /// Whether the full run being emitted moves in vectors along the axis
+  /// (runsAlongAxis): its steps unrolled, the carries in registers.
+  bool runVectors() {
+    return runsAlongAxis && registerCarries && !laneOffset && runSteps <= kMaxUnrolledRun;
+  }
+
+  /// Elements of `element` in a vector of a run along the axis: the largest
+  /// power of two that divides the run and fits 16 bytes, so that a run
+  /// starting at a multiple of its length starts each vector aligned.
+  int64_t runVectorWidth(Type element) {
+    int64_t bytes = element.getIntOrFloatBitWidth() / 8;
+    return std::min<int64_t>(kVectorBytes / bytes, runSteps & -runSteps);
+  }
+
+  /// The widest run vector (in elements) of the group's point reads and
+  /// writes: the multiple a run's first element must be at.
+  int64_t runVectorAlignment() {
+    int64_t width = 1;
+    for (Value tensor : pointReads())
+      width = std::max(width, runVectorWidth(getElementTypeOrSelf(tensor.getType())));
+    for (auto [value, target] : outputs)
+      if (rowAligned(target) && levelOf(value) == Level::Point)
+        width = std::max(width, runVectorWidth(getElementTypeOrSelf(target.getType())));
+    return width;
+  }
+
+  /// The axis index of a run's first element in memory: of its first step,
+  /// or of its last in a reverse scan.
+  Value runMemoryStart(OpBuilder &b, Location loc, ScanOp scan, Value from) {
+    if (scan.getReverse())
+      from =
+          b.create<arith::AddIOp>(loc, from, b.create<arith::ConstantIndexOp>(loc, runSteps - 1));
+    return axisIndex(b, loc, scan, from);
+  }
+
+  /// Step `m` of a run in memory order, in scan order.
+  int64_t runStepAt(ScanOp scan, int64_t m) { return scan.getReverse() ? runSteps - 1 - m : m; }
+
+  /// The run's elements of each point read (pointReads) from scan position
+  /// `from` on, loaded in vectors along the axis (runVectorWidth), lane by
+  /// lane: step i of lane j at i x lanes + j. Staged loads come from the
+  /// staging buffer; while copying into it, nothing is returned.
+  llvm::DenseMap<Value, SmallVector<Value>> loadRunLanes(OpBuilder &b, Location loc, ScanOp scan,
+                                                         Value from) {
+    Value start = runMemoryStart(b, loc, scan, from);
+    runStep = 0;
+    stagedOffset = 0;
+    llvm::DenseMap<Value, SmallVector<Value>> loaded;
+    for (Value tensor : pointReads()) {
+      Value memory = inputMemref.lookup(tensor);
+      bool readOnly = readOnlyMemory(memory);
+      Type element = getElementTypeOrSelf(tensor.getType());
+      int64_t width = runVectorWidth(element);
+      auto type = VectorType::get({width}, element);
+      SmallVector<Value> &lanes = loaded[tensor];
+      lanes.resize(runSteps * chunkLanes);
+      for (int64_t j = 0; j < chunkLanes; ++j) {
+        Value lane = b.create<arith::ConstantIndexOp>(loc, j);
+        Value first = pointerAt(b, loc, funcArg(memory), pointIndex(b, loc, lane, start));
+        for (int64_t m = 0; m < runSteps; m += width) {
+          SmallVector<Value> elements =
+              loadVector(b, loc, type, elementAt(b, loc, first, element, m),
+                         width * element.getIntOrFloatBitWidth() / 8, readOnly);
+          for (auto [e, value] : llvm::enumerate(elements))
+            lanes[runStepAt(scan, m + e) * chunkLanes + j] = value;
+        }
+      }
+    }
+    if (stagedLoads == StagedLoads::Copy)
+      loaded.clear();
+    return loaded;
+  }
+
+  /// Stores a run's point writes (`stores`: per memory written, step i of
+  /// lane j at i x lanes + j) in vectors along the axis.
+  void storeRunLanes(OpBuilder &b, Location loc, ScanOp scan, Value from,
+                     const llvm::MapVector<Value, SmallVector<Value>> &stores) {
+    Value start = runMemoryStart(b, loc, scan, from);
+    for (auto &[target, values] : stores) {
+      assert(static_cast<int64_t>(values.size()) == runSteps * chunkLanes);
+      Type element = getElementTypeOrSelf(target.getType());
+      int64_t width = runVectorWidth(element);
+      auto type = VectorType::get({width}, element);
+      for (int64_t j = 0; j < chunkLanes; ++j) {
+        Value lane = b.create<arith::ConstantIndexOp>(loc, j);
+        Value first = pointerAt(b, loc, funcArg(target), pointIndex(b, loc, lane, start));
+        for (int64_t m = 0; m < runSteps; m += width) {
+          SmallVector<Value> elements;
+          for (int64_t e = 0; e < width; ++e)
+            elements.push_back(values[runStepAt(scan, m + e) * chunkLanes + j]);
+          storeVector(b, loc, type, elementAt(b, loc, first, element, m),
+                      width * element.getIntOrFloatBitWidth() / 8, elements);
+        }
+      }
+    }
+  }
+
+  /// The global pointer `offset` elements of `element` after `first`.
+  Value elementAt(OpBuilder &b, Location loc, Value first, Type element, int64_t offset) {
+    if (offset == 0)
+      return first;
+    auto pointer = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
+    return b.create<LLVM::GEPOp>(loc, pointer, element, first,
+                                 ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(offset)});
+  }
+
   /// The thread's place in the staging buffer for its next vector of
-  /// `bytes` in step stagedStep: the steps one after the other, in a step
+  /// `bytes` in step runStep: the steps one after the other, in a step
   /// its vectors in order, for each vector the block's threads in order (so
   /// that a warp's accesses are consecutive).
   Value stagedSlot(OpBuilder &b, Location loc, int64_t bytes) {
     int64_t threads = gpuBlockThreads();
-    int64_t first = (stagedStep * stagedStepBytes + stagedOffset) * threads;
+    int64_t first = (runStep * stagedStepBytes + stagedOffset) * threads;
     stagedOffset += bytes;
     Value base = b.create<arith::IndexCastUIOp>(
         loc, b.getI64Type(), b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, staging));
@@ -2290,36 +2465,45 @@ private:
   void storeLanes(OpBuilder &b, Location loc, Value memory, ArrayRef<Value> idx,
                   ArrayRef<Value> lanes) {
     forVectors(b, loc, memory, idx, [&](VectorType type, Value at, int64_t align, int64_t lane) {
-      Value vector = b.create<LLVM::PoisonOp>(loc, type);
-      for (int64_t j = 0; j < type.getNumElements(); ++j)
-        vector = b.create<LLVM::InsertElementOp>(
-            loc, vector, lanes[lane + j], b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j));
-      if (!storePolicy || align < 4) {
-        b.create<LLVM::StoreOp>(loc, vector, at, align);
-        return;
-      }
-      int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-      int64_t wordBytes = std::max<int64_t>(4, elementBytes), words = align / wordBytes;
-      Type word = b.getIntegerType(wordBytes * 8);
-      Value packed = b.create<LLVM::BitcastOp>(loc, VectorType::get({words}, word), vector);
-      SmallVector<Value> operands = {at};
-      std::string registers, constraints = "l";
-      for (int64_t w = 0; w < words; ++w) {
-        operands.push_back(b.create<LLVM::ExtractElementOp>(
-            loc, packed, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), w)));
-        registers += (w ? ", $" : "$") + std::to_string(w + 1);
-        constraints += wordBytes == 4 ? ",r" : ",l";
-      }
-      operands.push_back(storePolicy);
-      constraints += ",l";
-      std::string suffix = ".b" + std::to_string(wordBytes * 8) + " ";
-      std::string instruction =
-          words == 1 ? "st.global.L2::cache_hint" + suffix + "[$0], " + registers
-                     : "st.global.L2::cache_hint.v" + std::to_string(words) + suffix + "[$0], {" +
-                           registers + "}";
-      instruction += ", $" + std::to_string(words + 1) + ";";
-      emitAsm(b, loc, {}, instruction, constraints, operands);
+      storeVector(b, loc, type, at, align, lanes.slice(lane, type.getNumElements()));
     });
+  }
+
+  /// Stores `elements` as one vector of `type` (`align` bytes) at the
+  /// global `at`; with a store policy, vectors of 4 bytes or more through
+  /// one inline `st.global.L2::cache_hint` in words of 32 bits (64 for
+  /// wider elements).
+  void storeVector(OpBuilder &b, Location loc, VectorType type, Value at, int64_t align,
+                   ArrayRef<Value> elements) {
+    Value vector = b.create<LLVM::PoisonOp>(loc, type);
+    for (int64_t j = 0; j < type.getNumElements(); ++j)
+      vector = b.create<LLVM::InsertElementOp>(loc, vector, elements[j],
+                                               b.create<LLVM::ConstantOp>(loc, b.getI32Type(), j));
+    if (!storePolicy || align < 4) {
+      b.create<LLVM::StoreOp>(loc, vector, at, align);
+      return;
+    }
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    int64_t wordBytes = std::max<int64_t>(4, elementBytes), words = align / wordBytes;
+    Type word = b.getIntegerType(wordBytes * 8);
+    Value packed = b.create<LLVM::BitcastOp>(loc, VectorType::get({words}, word), vector);
+    SmallVector<Value> operands = {at};
+    std::string registers, constraints = "l";
+    for (int64_t w = 0; w < words; ++w) {
+      operands.push_back(b.create<LLVM::ExtractElementOp>(
+          loc, packed, b.create<LLVM::ConstantOp>(loc, b.getI32Type(), w)));
+      registers += (w ? ", $" : "$") + std::to_string(w + 1);
+      constraints += wordBytes == 4 ? ",r" : ",l";
+    }
+    operands.push_back(storePolicy);
+    constraints += ",l";
+    std::string suffix = ".b" + std::to_string(wordBytes * 8) + " ";
+    std::string instruction = words == 1
+                                  ? "st.global.L2::cache_hint" + suffix + "[$0], " + registers
+                                  : "st.global.L2::cache_hint.v" + std::to_string(words) + suffix +
+                                        "[$0], {" + registers + "}";
+    instruction += ", $" + std::to_string(words + 1) + ";";
+    emitAsm(b, loc, {}, instruction, constraints, operands);
   }
 
   /// An L2 eviction policy for all of an access's lines (createpolicy;
@@ -2345,18 +2529,10 @@ private:
     stagedOffset = 0;
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     SmallVector<Value> point = pointIndex(b, loc, c0, t);
-    llvm::DenseSet<Value> written;
-    for (auto [value, target] : outputs)
-      written.insert(target);
     llvm::DenseMap<Value, SmallVector<Value>> loaded;
     for (Value tensor : pointReads()) {
       Value memory = inputMemref.lookup(tensor);
-      // Memory the group does not write, of an argument that no other one
-      // aliases (llvm.noalias: the runtime's aligned variant), is constant
-      // while the group runs.
-      bool readOnly = !written.contains(memory) &&
-                      kernel.getArgAttr(memoryIndex.lookup(memory), "llvm.noalias");
-      loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, readOnly);
+      loaded[tensor] = loadLanes(b, loc, funcArg(memory), point, readOnlyMemory(memory));
     }
     if (stagedLoads == StagedLoads::Copy)
       return;
@@ -2831,12 +3007,20 @@ private:
   // run's vectors there (Copy: cp.async, all of them in flight at once,
   // without registers), then it and the rescan read them from there (Read),
   // so the tile goes through memory once. Each thread reads only what it
-  // copied: no barrier. stagedStep is the step of the run being emitted,
+  // copied: no barrier. runStep is the step of the run being emitted,
   // stagedOffset the bytes of the step's vectors before the next one.
   enum class StagedLoads { None, Copy, Read };
   StagedLoads stagedLoads = StagedLoads::None;
   Value staging, stagingThread;
-  int64_t stagedStep = 0, stagedOffset = 0, stagedStepBytes = 0;
+  int64_t runStep = 0, stagedOffset = 0, stagedStepBytes = 0;
+  // The shared-chunk shapes: the steps of a thread's full run. Along the
+  // domain's innermost dimension (runsAlongAxis, contiguous in memory),
+  // consecutive threads take consecutive runs of a lane, and a full run of
+  // at most kMaxUnrolledRun steps moves its aligned inputs and outputs in
+  // vectors along the axis (loadRunLanes, storeRunLanes): a warp's accesses
+  // stay consecutive.
+  int64_t runSteps = 0;
+  bool runsAlongAxis = false;
   ValueRange currentArgs;     // of the function being emitted
   SmallVector<Value> laneBase; // index of lane 0 of the block
   Shape *shape = nullptr;

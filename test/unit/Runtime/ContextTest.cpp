@@ -226,7 +226,7 @@ TEST_F(RuntimeTest, CompileErrorsAreClear) {
   } catch (const Error &error) {
     EXPECT_NE(std::string(error.what())
                   .find("has no kernel 'no_such_kernel' (it has: "
-                        "linear_recurrence, linear_recurrence_h0)"),
+                        "linear_recurrence, linear_recurrence_h0, linear_recurrence_rows)"),
               std::string::npos)
         << error.what();
   }

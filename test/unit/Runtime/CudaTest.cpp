@@ -144,8 +144,8 @@ TEST(CudaTest, LibraryScansChunkedAndLookback) {
   // are (16-byte vectors, and a last lane block of 4 lanes).
   for (int64_t lanes : {37, 44})
     for (const char *tiling : tilings)
-      for (const char *name :
-           {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0", "decayed_sum"}) {
+      for (const char *name : {"assoc_scan_exp", "linear_recurrence", "linear_recurrence_h0",
+                               "linear_recurrence_rows", "decayed_sum"}) {
         std::string text = withTiling(library::source(name, DType::F32), tiling);
         std::vector<int64_t> shape = {2, 3, 150, lanes};
         library::RunReport report = library::runAndVerify(*ctx, name, DType::F32, shape,

@@ -25,12 +25,20 @@ namespace {
 
 enum class Combiner { Sum, LinearRecurrence, Matrix2x2 };
 
+/// Where the elements of a view of `shape` lie: row-major (contiguous:
+/// where rows are a multiple of 16 bytes, the runtime's aligned code), row-
+/// major with each row padded by 3 elements, or column-major (the first
+/// dimension contiguous): strides that are neither contiguous nor in the
+/// usual order.
+enum class Order { RowMajor, PaddedRows, ColumnMajor };
+
 struct ScanCase {
   std::vector<int64_t> shape;
   int64_t axis;
   DType dtype;
   Combiner combiner;
-  bool reverse = false, exclusive = false, inits = false, padded = false;
+  bool reverse = false, exclusive = false, inits = false;
+  Order order = Order::ColumnMajor;
 };
 
 int operandsOf(Combiner c) {
@@ -224,11 +232,6 @@ struct Array {
   }
 };
 
-/// Where the elements of a view of `shape` lie: row-major, row-major with
-/// each row padded by 3 elements, or column-major (the first dimension
-/// contiguous): strides that are neither contiguous nor in the usual order.
-enum class Order { RowMajor, PaddedRows, ColumnMajor };
-
 struct Layout {
   std::vector<int64_t> shape, strides;
   int64_t elements = 1;
@@ -300,6 +303,10 @@ const Target kTargets[] = {
      "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 128, vector = 2, warps = 4>"},
     {Device::CUDA, "cuda_chunked_shared_vector",
      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 16, vector = 4, warps = 2>"},
+    // Along the innermost axis: 16 runs of 4 steps a lane, two lanes a warp
+    // (their runs scanned with shuffles within each half).
+    {Device::CUDA, "cuda_lookback_axis",
+     "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 8, vector = 2, warps = 2>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;
@@ -352,7 +359,7 @@ TEST_P(ScanSuite, MatchesFloat64) {
     return 0.0;
   };
 
-  Layout layout(c.shape, c.padded ? Order::PaddedRows : Order::ColumnMajor);
+  Layout layout(c.shape, c.order);
   std::vector<int64_t> laneShape(c.shape);
   laneShape.erase(laneShape.begin() + c.axis);
   Layout lanes(laneShape, Order::RowMajor);
@@ -457,7 +464,8 @@ std::vector<ScanCase> cases() {
     for (Combiner combiner : {Combiner::Sum, Combiner::LinearRecurrence, Combiner::Matrix2x2}) {
       list.push_back({{3, 37, 5}, 1, dtype, combiner});
       list.push_back({{3, 37, 5}, 1, dtype, combiner, /*reverse=*/true});
-      list.push_back({{2, 9, 70}, 1, dtype, combiner, false, /*exclusive=*/true, false, true});
+      list.push_back(
+          {{2, 9, 70}, 1, dtype, combiner, false, /*exclusive=*/true, false, Order::PaddedRows});
       list.push_back({{4, 5, 66}, 1, dtype, combiner, true, true, /*inits=*/true});
     }
   // T = 1 and T not a multiple of any tile; long axes.
@@ -479,8 +487,28 @@ std::vector<ScanCase> cases() {
                     axis % 2 == 1,
                     false,
                     axis == 2,
-                    axis >= 3});
+                    axis >= 3 ? Order::PaddedRows : Order::ColumnMajor});
   }
+  // Along the innermost axis of contiguous views (runs of consecutive
+  // threads, vectors along the axis where rows are aligned): partial lane
+  // blocks and tiles, reverse runs that start aligned (T a multiple of 8)
+  // or not, every scan feature, rows that are not a multiple of 16 bytes.
+  const Order rows = Order::RowMajor;
+  list.push_back(
+      {{3, 5, 1000}, 2, DType::BF16, Combiner::LinearRecurrence, false, false, false, rows});
+  list.push_back(
+      {{2, 8, 512}, 2, DType::BF16, Combiner::Sum, /*reverse=*/true, false, false, rows});
+  list.push_back(
+      {{2, 6, 336}, 2, DType::F32, Combiner::LinearRecurrence, true, false, false, rows});
+  list.push_back(
+      {{2, 6, 333}, 2, DType::F32, Combiner::LinearRecurrence, true, false, false, rows});
+  list.push_back(
+      {{4, 3, 256}, 2, DType::F16, Combiner::Matrix2x2, false, /*exclusive=*/true, false, rows});
+  list.push_back(
+      {{3, 4, 136}, 2, DType::F64, Combiner::LinearRecurrence, true, true, /*inits=*/true, rows});
+  list.push_back(
+      {{1, 16, 4096}, 2, DType::BF16, Combiner::LinearRecurrence, false, false, true, rows});
+  list.push_back({{65536}, 0, DType::BF16, Combiner::LinearRecurrence, false, false, false, rows});
   return list;
 }
 
@@ -495,8 +523,11 @@ std::string caseName(const ::testing::TestParamInfo<ScanParam> &info) {
            : c.combiner == Combiner::LinearRecurrence ? "_linrec"
                                                       : "_mat2") +
           (c.reverse ? "_reverse" : "") + (c.exclusive ? "_exclusive" : "") +
-          (c.inits ? "_inits" : "") + (c.padded ? "_padded" : "_transposed") + "_" +
-          std::to_string(info.index);
+          (c.inits ? "_inits" : "") +
+          (c.order == Order::RowMajor     ? "_contiguous"
+           : c.order == Order::PaddedRows ? "_padded"
+                                          : "_transposed") +
+          "_" + std::to_string(info.index);
   return name;
 }
 
