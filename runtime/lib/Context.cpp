@@ -111,9 +111,10 @@ constexpr int64_t kLookbackSteps = 128, kLookbackLaneThreads = 16, kLookbackWarp
 /// argument element along the axis (8 bf16 steps), a warp's 32 runs of a
 /// lane 512 consecutive bytes. A thread takes 4 lanes (rows), a lane 64
 /// runs (two warps), a block of 4 warps 8 lanes x 512 bf16 steps. On the
-/// H100 (linear_recurrence_rows, bf16) it matched the best of 8 tilings
-/// within 1%: 223.3 us at [2, 8, 128, 32768], 788.2 us at [8, 32, 128,
-/// 8192] (docs/perf/gpu-2026-11-24-session7.md).
+/// H100 (linear_recurrence_rows, bf16) the best of 9 tilings at [2, 8, 128,
+/// 32768] (174.3 us, 76.8% of copy) and 4% behind the best at [8, 32, 128,
+/// 8192] (671.2 us; 8 lanes a thread, which spill under ptxas, 643.1 us):
+/// docs/perf/gpu-2026-11-24-session7.md.
 constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 4;
 
 std::string lookbackTiling(const KernelAnalysis &analysis, bool alongInnermostAxis) {

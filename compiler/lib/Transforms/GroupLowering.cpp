@@ -50,6 +50,12 @@ constexpr int64_t kDefaultLanes = 256;
 /// runs loop over batches of them).
 constexpr int64_t kMaxUnrolledRun = 16;
 
+/// Tiles a look-back round reads at most (a run of the lane each): its
+/// lane's thread combines them one by one, so a lane of many runs (64 along
+/// the axis) would spend a warp on a long serial loop while the nearest
+/// inclusive prefix is usually a few tiles back.
+constexpr int64_t kLookbackWindow = 8;
+
 /// Threads of a warp: what gpu.shuffle exchanges among.
 constexpr int64_t kWarpSize = 32;
 /// The static shared memory a GPU block may have (48 KiB on every NVIDIA
@@ -866,6 +872,7 @@ private:
     Value run, laneInGroup, lanesPerBlock, laneBlock;
     Value epoch; // of this launch: the tags' upper bits
     int64_t runs;
+    int64_t window;   // tiles a round looks at: a run each, at most kLookbackWindow
     Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
     Value active;     // the thread's lane exists
   };
@@ -983,11 +990,11 @@ private:
       publish(aggregate, aggregateTag);
     });
 
-    // Look back, `runs` tiles at a time: thread (run r, lane l) waits for
-    // lane l's words of the tile r + base before this one (all with the
-    // aggregate's or all with the prefix's tag) and puts them in the window;
-    // lane l's thread combines the window from the nearest tile back,
-    // stopping at an inclusive prefix.
+    // Look back, `window` tiles at a time: thread (run r < window, lane l)
+    // waits for lane l's words of the tile r + base before this one (all
+    // with the aggregate's or all with the prefix's tag) and puts them in
+    // the window; lane l's thread combines the window from the nearest tile
+    // back, stopping at an inclusive prefix.
     auto notFirst = b.create<scf::IfOp>(loc, b.create<arith::XOrIOp>(loc, isFirstChunk, i1(true)),
                                         /*withElseRegion=*/false);
     {
@@ -1009,6 +1016,9 @@ private:
       Value distance = b.create<arith::AddIOp>(loc, base, t.run);
       Value fetches = b.create<arith::AndIOp>(
           loc, cmp(arith::CmpIPredicate::ult, distance, t.chunk), t.active);
+      if (t.window < t.runs)
+        fetches = b.create<arith::AndIOp>(loc, fetches,
+                                          cmp(arith::CmpIPredicate::ult, t.run, index(t.window)));
       auto fetch = b.create<scf::IfOp>(loc, TypeRange{b.getI32Type()}, fetches, true);
       {
         OpBuilder::InsertionGuard guard(b);
@@ -1056,7 +1066,7 @@ private:
         SmallVector<Value> state(acc);
         state.push_back(accValid);
         state.push_back(done);
-        auto window = b.create<scf::ForOp>(loc, c0, index(t.runs), index(1), state);
+        auto window = b.create<scf::ForOp>(loc, c0, index(t.window), index(1), state);
         {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(window.getBody());
@@ -1099,7 +1109,7 @@ private:
 
       Block *after = b.createBlock(&loop.getAfter(), {}, loopTypes, locs);
       SmallVector<Value> next(after->getArguments());
-      next[0] = b.create<arith::AddIOp>(loc, after->getArgument(0), index(t.runs));
+      next[0] = b.create<arith::AddIOp>(loc, after->getArgument(0), index(t.window));
       b.create<scf::YieldOp>(loc, next);
 
       // The inclusive prefix: the exclusive one, then the tile's aggregate.
@@ -1510,8 +1520,10 @@ private:
       Value isFirstRun =
           builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, run, index(0));
       Value laneThread = builder.create<arith::AndIOp>(loc, isFirstRun, active);
-      LookbackTile where{chunk,     slot,  run,  laneInGroup, lanesValue,
-                         laneBlock, epoch, runs, laneThread,  active};
+      LookbackTile where{chunk,       slot,       run,
+                         laneInGroup, lanesValue, laneBlock,
+                         epoch,       runs,       std::min(runs, kLookbackWindow),
+                         laneThread,  active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
         inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] {
           setRegisterCarries(aggregate);
