@@ -70,6 +70,7 @@ std::vector<Sweep> plotSweeps(bool small) {
   std::vector<int64_t> long_ = {1024 / s, 2048 / s, 4096 / s, 8192 / s, 16384 / s, 32768 / s};
   return {{"assoc_scan_exp", DType::BF16, {2, 8, 0, 128}, 2, long_},
           {"linear_recurrence", DType::BF16, {2, 8, 0, 128}, 2, long_},
+          {"linear_recurrence_rows", DType::BF16, {2, 8, 128, 0}, 3, long_},
           {"decayed_sum", DType::F32, {2, 0, 64, 64}, 1, {256, 512, 1024, 2048, 4096 / s}},
           {"chunk_aggregate", DType::BF16, {2, 0, 4096}, 1, long_}};
 }
