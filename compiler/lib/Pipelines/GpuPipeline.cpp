@@ -39,6 +39,7 @@
 using namespace mlir;
 
 void mmrec::buildGpuKernelPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+  pm.addNestedPass<KernelOp>(createMmrecLog2Space());
   pm.addNestedPass<KernelOp>(createMmrecFuse());
   MmrecLowerToGpuOptions lowering;
   lowering.strategy = options.strategy;
@@ -66,9 +67,10 @@ void mmrec::buildPtxPipeline(OpPassManager &pm, const GpuPipelineOptions &option
   target.features = options.features;
   target.optLevel = options.optLevel;
   pm.addPass(createGpuNVVMAttachTarget(target));
-  // ceildivui and friends have no LLVM lowering of their own; bf16 stays (the
+  // ceildivui and friends have no LLVM lowering of their own; maximumf and
+  // minimumf stay (max.NaN/min.NaN from sm_80 on), and so does bf16 (the
   // NVPTX back end converts it natively from sm_80 on).
-  pm.addNestedPass<gpu::GPUModuleOp>(arith::createArithExpandOpsPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createMmrecExpandDivisions());
   pm.addNestedPass<gpu::GPUModuleOp>(createConvertSCFToCFPass());
   pm.addNestedPass<gpu::GPUModuleOp>(memref::createExpandStridedMetadataPass());
   pm.addNestedPass<gpu::GPUModuleOp>(createMmrecApproximateMath());

@@ -183,6 +183,45 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def MmrecLog2Space : Pass<"mmrec-log2-space", "::mmrec::KernelOp"> {
+  let summary = "Sum logarithms in base 2 where the sums are only exponentiated";
+  let description = [{
+    A scan whose combiner is `lhs + rhs`, without inits or `exclusive`,
+    whose input is a map result computed as `math.log` shifted and clamped
+    by constants (`maximumf`, `minimumf`, `maxnumf`, `minnumf`, `addf` with
+    a constant, `subf` of one), each step used once, and whose sums are used
+    only by maps that take `math.exp` of them, computes the same in base 2:
+    `math.log2`, those constants divided by ln 2, `math.exp2` (fastmath
+    flags kept). exp(sum of clamp(ln x)) = 2^(sum of clamp(log2 x)) with
+    the clamp bounds over ln 2. On the GPU the hardware's lg2 and ex2 are
+    base 2: a natural log or exp costs a multiplication more each
+    (assoc_scan_exp: three of about 25 instructions an element). Part of
+    the GPU pipelines, before `-mmrec-fuse`.
+
+    ```mlir
+    %logs = mmrec.map %x : ... {   // math.log, maximumf -50.0, minimumf 0.0
+    %sums = mmrec.scan %logs axis = 2 : ... { arith.addf }
+    %y = mmrec.map %sums : ... {   // math.exp
+    // becomes math.log2, maximumf -72.13475204444817, minimumf 0.0; math.exp2
+    ```
+  }];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect"];
+}
+
+def MmrecExpandDivisions : Pass<"mmrec-expand-divisions"> {
+  let summary = "Expand arith's ceil and floor divisions (only) for the LLVM lowering";
+  let description = [{
+    Rewrites `arith.ceildivui`, `ceildivsi` and `floordivsi`, which have no
+    LLVM lowering, into plain divisions, as `-arith-expand` does, and leaves
+    every other op alone: `-arith-expand` also turns `arith.maximumf` and
+    `minimumf` into a compare and selects, where LLVM's NVPTX back end
+    selects one `max.NaN.f32` or `min.NaN.f32` on sm_80 and later
+    (assoc_scan_exp's clamps: about 4.3 instructions an element each walk,
+    against 2). Part of `-mmrec-to-ptx`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def MmrecApproximateMath : Pass<"mmrec-approximate-math", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lower f32 math.log/exp/log2/exp2 marked fastmath<afn> to the GPU's approximations";
   let description = [{
