@@ -4,6 +4,8 @@
 
 #include "mmrec/Error.h"
 
+#include "llvm/Support/Compression.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -180,12 +182,21 @@ std::vector<unsigned char> encodePng(const std::vector<unsigned char> &rgb, int 
   bigEndian(header, static_cast<uint32_t>(height));
   header.insert(header.end(), {8, 2, 0, 0, 0}); // 8-bit RGB, no interlace
   chunk(png, "IHDR", header);
-  // Rows with filter 0, in a zlib stream of stored (uncompressed) blocks.
+  // Rows with filter 0, in a zlib stream: deflated by LLVM's zlib where it
+  // has one (an 800 x 500 chart: 7 KB instead of 1.2 MB), else stored
+  // (uncompressed) blocks.
   std::vector<unsigned char> raw;
   size_t row = static_cast<size_t>(width) * 3;
   for (int y = 0; y < height; ++y) {
     raw.push_back(0);
     raw.insert(raw.end(), rgb.begin() + y * row, rgb.begin() + (y + 1) * row);
+  }
+  if (llvm::compression::zlib::isAvailable()) {
+    llvm::SmallVector<uint8_t, 0> deflated;
+    llvm::compression::zlib::compress(raw, deflated, llvm::compression::zlib::BestSizeCompression);
+    chunk(png, "IDAT", std::vector<unsigned char>(deflated.begin(), deflated.end()));
+    chunk(png, "IEND", {});
+    return png;
   }
   std::vector<unsigned char> zlib = {0x78, 0x01};
   for (size_t at = 0; at < raw.size(); at += 65535) {
