@@ -91,10 +91,10 @@ int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
   return std::clamp<int64_t>(bytes / static_cast<int64_t>(widest), 1, 8);
 }
 
-/// The lookback tiling the heuristic gives: 128 steps x lane blocks of 16
-/// threads with 8-byte vectors of the widest argument element (64 bf16
-/// lanes), 4 warps. The lowering stages each thread's 16-step run in shared
-/// memory (cp.async), so that the tile goes through memory once; these tiles
+/// The lookback tiling the heuristic gives: 128 steps in 8 runs x lane
+/// blocks of 16 threads with 8-byte vectors of the widest argument element
+/// (64 bf16 lanes), 4 warps (8 for one 16-bit input, below). The lowering stages each thread's
+/// 16-step run in shared memory (cp.async), so that the tile goes through memory once; these tiles
 /// stay small enough for it (16 KB a bf16 input) and for 9 blocks an SM
 /// (assoc_scan_exp: 56 registers, 19 KB of shared memory). On the H100 they
 /// beat every other tiling measured at every shape of mmrec-bench, or came
@@ -103,7 +103,16 @@ int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
 /// look-back window in the run aggregates' memory), linear_recurrence 838.5
 /// -> 702.6 us, decayed_sum 43.8 -> 35.2 us
 /// (docs/perf/gpu-2026-11-24-session6.md).
-constexpr int64_t kLookbackSteps = 128, kLookbackLaneThreads = 16, kLookbackWarps = 4;
+constexpr int64_t kLookbackSteps = 128, kLookbackRuns = 8, kLookbackWarps = 4;
+
+/// A scan whose group reads one input of 16-bit elements at each point of
+/// its domain gets 8 warps (32 lane blocks a tile, 32 KB staged): on the
+/// H100, assoc_scan_exp 120.7 -> 119.0 us at [2, 8, 32768, 128] and 435.9
+/// -> 424.5 us at [8, 32, 8192, 128] (but 9.8 -> 10.7 us at [2, 8, 1024,
+/// 128]). Not with two inputs (linear_recurrence): the 8-warp tile no longer
+/// fits the shared memory a block may have, so it is not staged (691 -> 810
+/// us); not for f32 (decayed_sum, one input: 35.4 -> 37.1 us).
+constexpr int64_t kLookbackWarpsOneInput = 8;
 
 /// A scan along the innermost dimension (contiguous in memory) has its
 /// lanes a row apart: there the lowering gives consecutive threads
@@ -117,23 +126,34 @@ constexpr int64_t kLookbackSteps = 128, kLookbackLaneThreads = 16, kLookbackWarp
 /// docs/perf/gpu-2026-11-24-session7.md.
 constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 4;
 
-std::string lookbackTiling(const KernelAnalysis &analysis, bool alongInnermostAxis) {
-  int64_t chunk = kLookbackSteps, vector = vectorLanes(analysis, 8),
-          lanes = kLookbackLaneThreads * vector;
-  if (alongInnermostAxis) {
+/// The heuristic's lookback tiling for `scan` (in a group of a fused
+/// kernel).
+std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan) {
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
+  int64_t chunk = kLookbackSteps, vector = vectorLanes(analysis, 8), warps = kLookbackWarps, lanes;
+  if (static_cast<int64_t>(scan.getAxis()) + 1 == rank) {
+    // Along the innermost dimension.
     chunk = kAxisRunsPerLane * vectorLanes(analysis, 16);
     vector = kAxisThreadLanes;
-    lanes = kLookbackWarps * 32 / kAxisRunsPerLane * vector;
+    lanes = warps * 32 / kAxisRunsPerLane * vector;
+  } else {
+    // The group's inputs read at each point: what a thread stages.
+    int64_t pointInputs = 0, widestBits = 0;
+    if (auto group = scan->getParentOfType<GroupOp>())
+      for (mlir::Value input : group.getInputs()) {
+        auto type = mlir::cast<mlir::RankedTensorType>(input.getType());
+        if (type.getRank() != rank)
+          continue;
+        ++pointInputs;
+        widestBits = std::max<int64_t>(widestBits, type.getElementTypeBitWidth());
+      }
+    if (pointInputs == 1 && widestBits <= 16)
+      warps = kLookbackWarpsOneInput;
+    lanes = warps * 32 / kLookbackRuns * vector;
   }
   return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(chunk) +
          ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
-         ", warps = " + std::to_string(kLookbackWarps) + ">";
-}
-
-/// Whether `scan` runs along the innermost dimension of its inputs.
-bool alongInnermostAxis(ScanOp scan) {
-  auto type = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType());
-  return static_cast<int64_t>(scan.getAxis()) + 1 == type.getRank();
+         ", warps = " + std::to_string(warps) + ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -1092,7 +1112,7 @@ private:
     tiled->walk([&](ScanOp scan) {
       if (scan.getTiling())
         return;
-      std::string text = lookbackTiling(analysis, alongInnermostAxis(scan));
+      std::string text = lookbackTiling(analysis, scan);
       scan.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(text, &mlirContext)));
       if (tiling.find(text) == std::string::npos)
         tiling += (tiling.empty() ? "" : ", ") + text;

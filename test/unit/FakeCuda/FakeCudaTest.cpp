@@ -146,6 +146,34 @@ TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
   }
 }
 
+/// The lookback tiles by what a thread stages: one bf16 input
+/// (assoc_scan_exp) 8 warps, two (linear_recurrence) 4; scans along the
+/// innermost axis (linear_recurrence_rows) 4 warps of their own tiles.
+TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  for (auto [name, block] :
+       {std::pair{"assoc_scan_exp", 256u}, std::pair{"linear_recurrence", 128u},
+        std::pair{"linear_recurrence_rows", 128u}}) {
+    Kernel kernel = library::compile(ctx, name, DType::BF16);
+    library::Problem problem =
+        library::randomProblem(name, DType::BF16, library::find(name).defaultShape, 1);
+    std::vector<DeviceBuffer> memory;
+    std::vector<TensorView> views;
+    for (auto *list : {&problem.inputs, &problem.outputs})
+      for (const library::HostTensor &t : *list) {
+        memory.emplace_back(ctx, t.bytes.size());
+        views.push_back(
+            TensorView::contiguous(memory.back().data(), t.dtype, t.shape, Device::CUDA));
+      }
+    std::vector<RawCudaLaunch> launches =
+        KernelInternals::cudaLaunches(kernel, views.data(), views.size(), nullptr);
+    ASSERT_EQ(launches.size(), 1u) << name;
+    EXPECT_TRUE(launches[0].lookback) << name;
+    EXPECT_EQ(launches[0].block, block) << name;
+  }
+}
+
 /// A thread keeps the launch plan of its last shapes (grids, scratch and
 /// tile state sizes): launches that change the shapes, the strategy or the
 /// variant (an unaligned view at the same shapes takes the generic code) must
