@@ -87,6 +87,22 @@ TEST(FakeCuda, TheRuntimeSeesAnH100) {
       << fakeGpu().deviceName();
 }
 
+/// Device memory and contiguous views for a library problem's inputs, then
+/// its outputs (nothing uploaded: the fake driver runs no kernel).
+struct ProblemViews {
+  std::vector<DeviceBuffer> memory;
+  std::vector<TensorView> views;
+
+  ProblemViews(Context &ctx, const library::Problem &problem) {
+    for (auto *list : {&problem.inputs, &problem.outputs})
+      for (const library::HostTensor &t : *list) {
+        memory.emplace_back(ctx, t.bytes.size());
+        views.push_back(
+            TensorView::contiguous(memory.back().data(), t.dtype, t.shape, Device::CUDA));
+      }
+  }
+};
+
 /// Every library kernel, in every dtype, to PTX the driver accepts: the
 /// generic and aligned variants at compile time, then the heuristic's
 /// lookback variants of the scans at their first launch.
@@ -98,23 +114,21 @@ TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
       SCOPED_TRACE(info.name + " " + nameOf(dtype));
       Kernel kernel;
       ASSERT_NO_THROW(kernel = library::compile(ctx, info.name, dtype));
-      // 128 lanes (the last dimension; the others 1 but T), T = 1024 and
-      // 65536: few lanes, so lookback, with few tiles and many.
+      // 128 lanes (D, else the last dimension; the others 1 but T), T = 1024
+      // and 65536: few lanes, so lookback, with few tiles and many.
       for (int64_t T : {1024, 65536}) {
         std::vector<int64_t> shape(info.defaultShape.size(), 1);
-        shape.back() = 128;
         std::string meaning = "," + info.shapeMeaning + ",";
-        shape[std::count(meaning.begin(), meaning.begin() + meaning.find(",T,"), ',')] = T;
-        library::Problem problem = library::randomProblem(info.name, dtype, shape, 1);
-        std::vector<DeviceBuffer> memory;
-        std::vector<TensorView> views;
-        for (auto *list : {&problem.inputs, &problem.outputs})
-          for (const library::HostTensor &t : *list) {
-            memory.emplace_back(ctx, t.bytes.size());
-            views.push_back(
-                TensorView::contiguous(memory.back().data(), t.dtype, t.shape, Device::CUDA));
-          }
-        EXPECT_NO_THROW(KernelInternals::cudaLaunches(kernel, views.data(), views.size(), nullptr))
+        auto position = [&](const char *name) -> size_t {
+          size_t at = meaning.find(name);
+          return at == std::string::npos ? shape.size() - 1
+                                         : std::count(meaning.begin(), meaning.begin() + at, ',');
+        };
+        shape[position(",D,")] = 128;
+        shape[position(",T,")] = T;
+        ProblemViews problem(ctx, library::randomProblem(info.name, dtype, shape, 1));
+        EXPECT_NO_THROW(KernelInternals::cudaLaunches(kernel, problem.views.data(),
+                                                      problem.views.size(), nullptr))
             << "T = " << T;
       }
     }
@@ -156,18 +170,10 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
        {std::pair{"assoc_scan_exp", 256u}, std::pair{"linear_recurrence", 128u},
         std::pair{"linear_recurrence_rows", 128u}}) {
     Kernel kernel = library::compile(ctx, name, DType::BF16);
-    library::Problem problem =
-        library::randomProblem(name, DType::BF16, library::find(name).defaultShape, 1);
-    std::vector<DeviceBuffer> memory;
-    std::vector<TensorView> views;
-    for (auto *list : {&problem.inputs, &problem.outputs})
-      for (const library::HostTensor &t : *list) {
-        memory.emplace_back(ctx, t.bytes.size());
-        views.push_back(
-            TensorView::contiguous(memory.back().data(), t.dtype, t.shape, Device::CUDA));
-      }
+    ProblemViews problem(
+        ctx, library::randomProblem(name, DType::BF16, library::find(name).defaultShape, 1));
     std::vector<RawCudaLaunch> launches =
-        KernelInternals::cudaLaunches(kernel, views.data(), views.size(), nullptr);
+        KernelInternals::cudaLaunches(kernel, problem.views.data(), problem.views.size(), nullptr);
     ASSERT_EQ(launches.size(), 1u) << name;
     EXPECT_TRUE(launches[0].lookback) << name;
     EXPECT_EQ(launches[0].block, block) << name;
