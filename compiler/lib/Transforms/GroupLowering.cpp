@@ -1347,11 +1347,12 @@ private:
         if (stagedLoads == StagedLoads::Copy) {
           if (vectors)
             loadRunLanes(builder, loc, scan, from);
-          for (int64_t i = 0; i < runSteps && !vectors; ++i) {
-            runStep = i;
-            Value s = builder.create<arith::AddIOp>(loc, from, index(i));
-            withVectorLanes(builder, loc, axisIndex(builder, loc, scan, s), [] {});
-          }
+          else
+            for (int64_t i = 0; i < runSteps; ++i) {
+              runStep = i;
+              Value s = builder.create<arith::AddIOp>(loc, from, index(i));
+              withVectorLanes(builder, loc, axisIndex(builder, loc, scan, s), [] {});
+            }
           waitForStaging(builder, loc);
           stagedLoads = StagedLoads::Read;
         }
