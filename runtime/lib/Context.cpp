@@ -82,6 +82,23 @@ struct Variant {
 /// `lookback` instead.
 constexpr int64_t kLanesPerMultiprocessor = 2048;
 
+/// Blocks of a lookback kernel an SM at most (0: a block a tile), from
+/// MMREC_LOOKBACK_BLOCKS_PER_SM: a measurement knob until the autotuner
+/// chooses it (docs/gpu.md, "Persistent blocks"). Read when a launch's
+/// shapes change, not at each launch.
+int64_t lookbackBlocksPerMultiprocessor() {
+  const char *env = std::getenv("MMREC_LOOKBACK_BLOCKS_PER_SM");
+  if (!env || !*env)
+    return 0;
+  char *end = nullptr;
+  long long blocks = std::strtoll(env, &end, 10);
+  if (*end != '\0' || blocks < 0)
+    throw Error(std::string("MMREC_LOOKBACK_BLOCKS_PER_SM must be a count of blocks (0: a "
+                            "block a tile), got '") +
+                env + "'");
+  return blocks;
+}
+
 /// Lanes a thread moves in `bytes` of the kernel's widest argument element
 /// (16 bytes: 8 bf16, 4 f32, 2 f64).
 int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
@@ -519,6 +536,7 @@ private:
     plan.strategyBytes = 0;
     plan.tileStateWords = 0;
     plan.groups.clear();
+    int64_t blocksPerMultiprocessor = lookbackBlocksPerMultiprocessor();
     for (const CudaGroup &group : variant.cuda->groups) {
       const CudaLaunch &launch = group.launch;
       plan.strategyBytes = std::max(plan.strategyBytes, scratchBytes(analysis, launch, args));
@@ -540,6 +558,11 @@ private:
       if (grid > INT32_MAX)
         throw Error("mmrec kernel '" + name + "': " + std::to_string(perChunk * chunks) +
                     " threads exceed the largest grid");
+      // A lookback kernel's blocks take tiles by ticket until none is left:
+      // fewer blocks than tiles keep fewer bytes in flight.
+      if (launch.lookback() && blocksPerMultiprocessor > 0)
+        grid = std::min<int64_t>(grid,
+                                 blocksPerMultiprocessor * variant.cuda->device->multiprocessors);
       plan.groups.push_back({grid, scratchElements(analysis, launch, args)});
     }
     plan.variant = &variant;

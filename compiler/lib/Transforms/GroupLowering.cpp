@@ -882,15 +882,17 @@ private:
   /// the tagged words of each tile and lane.
   static constexpr int64_t kTileStateHeaderWords = 2;
 
-  /// The block's ticket and the launch's epoch: thread 0 takes the ticket
-  /// from the counter and shares both through shared memory. Tickets number
-  /// the tiles lanes first, so that a tile's predecessors along the axis
-  /// hold smaller ones and have started: waiting for them cannot deadlock.
-  /// The block with the last ticket starts the next epoch with no tickets
-  /// taken: the next launch on the stream (they run in order) finds it so,
-  /// and every tag of this one stale.
+  /// The block's next ticket and the launch's epoch: thread 0 takes the
+  /// ticket from the counter and shares both through shared memory. Tickets
+  /// number the tiles lanes first, so that a tile's predecessors along the
+  /// axis hold smaller ones and have started: waiting for them cannot
+  /// deadlock (a block holds one tile at a time). A launch takes `draws`
+  /// tickets (past the tiles: the draws that end persistent blocks); the
+  /// block with the last one starts the next epoch with no tickets taken:
+  /// the next launch on the stream (they run in order) finds it so, and
+  /// every tag of this one stale.
   std::pair<Value, Value> emitTicket(OpBuilder &b, Location loc, LookbackMemory &memory,
-                                     Value threadId, Value tiles) {
+                                     Value threadId, Value draws) {
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
     Type i32 = b.getI32Type(), i64 = b.getI64Type();
@@ -900,14 +902,14 @@ private:
       Value taken = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, one,
                                                   memory.tileState, ValueRange{c0});
       Value ticket = b.create<arith::TruncIOp>(loc, i32, taken);
-      Value tiles64 = b.create<arith::IndexCastUIOp>(loc, i64, tiles);
-      Value last = b.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::eq, b.create<arith::ExtUIOp>(loc, i64, ticket),
-          b.create<arith::SubIOp>(loc, tiles64, one));
+      Value draws64 = b.create<arith::IndexCastUIOp>(loc, i64, draws);
+      Value last = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                           b.create<arith::ExtUIOp>(loc, i64, ticket),
+                                           b.create<arith::SubIOp>(loc, draws64, one));
       emitIf(b, loc, last, [&](OpBuilder &b) {
-        // (epoch, tiles) + (1 << 32) - tiles = (epoch + 1, 0).
+        // (epoch, draws) + (1 << 32) - draws = (epoch + 1, 0).
         Value next = b.create<arith::SubIOp>(
-            loc, b.create<arith::ConstantIntOp>(loc, int64_t(1) << 32, 64), tiles64);
+            loc, b.create<arith::ConstantIntOp>(loc, int64_t(1) << 32, 64), draws64);
         b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi, next, memory.tileState,
                                       ValueRange{c0});
       });
@@ -1287,12 +1289,44 @@ private:
     stagingThread = threadId;
     Value c1 = index(1);
     Value epoch;
+    // Lookback: a block takes tiles by ticket until none is left. With fewer
+    // blocks than tiles (the runtime's choice: fewer bytes in flight, so
+    // loads and the look-backs waiting on them are shorter) each block
+    // takes tickets until one is past the tiles; with a block a tile, one.
+    Block *tileBody = nullptr;
     if (lookback) {
       Value tiles = builder.create<arith::MulIOp>(
           loc, groups,
           builder.create<arith::MaxUIOp>(
               loc, builder.create<arith::CeilDivUIOp>(loc, steps, index(chunkLength)), c1));
-      std::tie(tile, epoch) = emitTicket(builder, loc, memory, threadId, tiles);
+      Value grid = builder.create<gpu::GridDimOp>(loc, gpu::Dimension::x);
+      Value persistent = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, grid, tiles);
+      Value draws = builder.create<arith::AddIOp>(
+          loc, tiles, builder.create<arith::SelectOp>(loc, persistent, grid, index(0)));
+      Type i1 = builder.getI1Type(), i32 = builder.getI32Type(), indexType = builder.getIndexType();
+      auto loop =
+          builder.create<scf::WhileOp>(loc, TypeRange{indexType, i32},
+                                       ValueRange{builder.create<arith::ConstantIntOp>(loc, 1, 1)});
+      Block *before = builder.createBlock(&loop.getBefore(), {}, {i1}, {loc});
+      auto draw = builder.create<scf::IfOp>(loc, TypeRange{indexType, i32}, before->getArgument(0),
+                                            /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(draw.thenBlock());
+        auto [ticket, ticketEpoch] = emitTicket(builder, loc, memory, threadId, draws);
+        builder.create<scf::YieldOp>(loc, ValueRange{ticket, ticketEpoch});
+        builder.setInsertionPointToStart(draw.elseBlock());
+        builder.create<scf::YieldOp>(
+            loc, ValueRange{tiles, builder.create<arith::ConstantIntOp>(loc, 0, 32)});
+      }
+      Value more =
+          builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, draw.getResult(0), tiles);
+      builder.create<scf::ConditionOp>(loc, more, draw.getResults());
+      tileBody = builder.createBlock(&loop.getAfter(), {}, {indexType, i32}, {loc, loc});
+      builder.create<scf::YieldOp>(loc, persistent);
+      builder.setInsertionPointToStart(tileBody);
+      tile = tileBody->getArgument(0);
+      epoch = tileBody->getArgument(1);
     }
     Value chunk = builder.create<arith::DivUIOp>(loc, tile, groups);
     Value groupIndex = builder.create<arith::RemUIOp>(loc, tile, groups);

@@ -7,7 +7,7 @@
 // from the run's first element: one batch from the second, then the last
 // 15 steps unrolled.
 // CHECK-LABEL: gpu.func @cumsum__group0(
-// CHECK:         %[[STEPS:.*]] = arith.subi
+// CHECK:         %[[STEPS:.*]] = arith.subi %{{.*}}, %{{.*}} : index
 // CHECK:         arith.cmpi eq, %[[STEPS]], %c32 : index
 // CHECK:         scf.if
 // CHECK:           memref.load %arg0

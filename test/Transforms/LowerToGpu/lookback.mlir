@@ -2,7 +2,10 @@
 
 // The `lookback` strategy: one kernel. A block takes its tile (64 steps x 32
 // lanes) from a ticket counter (64-bit word 0 of the tile state, the last
-// argument; the block with the last ticket moves it to the next epoch),
+// argument; the block with the last ticket moves it to the next epoch); with
+// fewer blocks than tiles (grid_dim < tiles: persistent blocks) it takes
+// tickets until one is past the tiles, a launch drawing tiles + grid_dim
+// of them, else one,
 // combines its 4 runs' aggregates through shared memory, and publishes each
 // lane's aggregate as two tagged words (the decay and the state, each with
 // the epoch and status in its upper half) in one relaxed 16-byte store; the
@@ -28,10 +31,24 @@
 // CHECK-SAME:      %{{[^ ]*}} : memref<2xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME:      mmrec.block_lanes = 32 : i64, mmrec.block_threads = 128 : i64, mmrec.chunk = 64 : i64
 // CHECK-SAME:      mmrec.scratch = [], mmrec.tile_state = 2 : i64
-// CHECK:         memref.atomic_rmw addi %c1_i64, %[[STATE]][%c0]
-// CHECK:         scf.if
-// CHECK:           memref.atomic_rmw addi %{{.*}}, %[[STATE]][%c0]
-// CHECK:         gpu.barrier
+// CHECK:         %[[TILES:.*]] = arith.muli
+// CHECK:         %[[GRID:.*]] = gpu.grid_dim x
+// CHECK:         %[[PERSISTENT:.*]] = arith.cmpi ult, %[[GRID]], %[[TILES]] : index
+// CHECK:         %[[EXTRA:.*]] = arith.select %[[PERSISTENT]], %[[GRID]], %c0 : index
+// CHECK:         %[[DRAWS:.*]] = arith.addi %[[TILES]], %[[EXTRA]] : index
+// CHECK:         scf.while (%[[MORE:.*]] = %true) : (i1) -> (index, i32) {
+// CHECK:           %[[TICKET:.*]]:2 = scf.if %[[MORE]] -> (index, i32) {
+// CHECK:             memref.atomic_rmw addi %c1_i64, %[[STATE]][%c0]
+// CHECK:             %[[DRAWS64:.*]] = arith.index_castui %[[DRAWS]] : index to i64
+// CHECK:             scf.if
+// CHECK:               arith.subi %c4294967296_i64, %[[DRAWS64]] : i64
+// CHECK:               memref.atomic_rmw addi %{{.*}}, %[[STATE]][%c0]
+// CHECK:             gpu.barrier
+// CHECK:           } else {
+// CHECK:             scf.yield %[[TILES]], %c0_i32 : index, i32
+// CHECK:           %[[LEFT:.*]] = arith.cmpi ult, %[[TICKET]]#0, %[[TILES]] : index
+// CHECK:           scf.condition(%[[LEFT]]) %[[TICKET]]#0, %[[TICKET]]#1 : index, i32
+// CHECK:         } do {
 // CHECK:         llvm.inline_asm has_side_effects "st.relaxed.gpu.global.v2.b64 [$0], {$1, $2};"
 // CHECK:       } else {
 // CHECK:         llvm.inline_asm has_side_effects "st.relaxed.gpu.global.v2.b64 [$0], {$1, $2};"
@@ -46,6 +63,7 @@
 // CHECK:       llvm.inline_asm has_side_effects "st.relaxed.gpu.global.v2.b64 [$0], {$1, $2};"
 // CHECK:     gpu.barrier
 // CHECK:     memref.store %{{.*}}, %[[H]]
+// CHECK:     scf.yield %[[PERSISTENT]] : i1
 // CHECK:     gpu.return
 mmrec.kernel @recurrence(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %h0: memref<?xf32>,
                          %h: memref<?x?xf32>, %ht: memref<?xf32>) {

@@ -180,6 +180,46 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
   }
 }
 
+/// MMREC_LOOKBACK_BLOCKS_PER_SM caps a lookback kernel's grid at that many
+/// blocks an SM (its blocks then take tiles until none is left); unset or
+/// 0, a block a tile; anything but a count is an error. Read when a thread
+/// plans new shapes: a fresh thread each time here.
+TEST(FakeCuda, LookbackBlocksPerSmCapsTheGrid) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  Views v(ctx, 40000, 512);
+  auto gridWith = [&](const char *blocks) {
+    if (blocks)
+      setenv("MMREC_LOOKBACK_BLOCKS_PER_SM", blocks, 1);
+    else
+      unsetenv("MMREC_LOOKBACK_BLOCKS_PER_SM");
+    std::vector<RawCudaLaunch> launches;
+    std::string error;
+    std::thread([&] {
+      try {
+        launches = KernelInternals::cudaLaunches(kernel, v.views, 2, nullptr);
+      } catch (const Error &e) {
+        error = e.what();
+      }
+    }).join();
+    unsetenv("MMREC_LOOKBACK_BLOCKS_PER_SM");
+    if (!error.empty())
+      return error;
+    EXPECT_EQ(launches.size(), 1u);
+    EXPECT_TRUE(launches.at(0).lookback);
+    return std::to_string(launches.at(0).grid);
+  };
+  std::string tiles = gridWith(nullptr);
+  EXPECT_GT(std::stoll(tiles), 2 * 132);
+  EXPECT_EQ(gridWith("0"), tiles);
+  EXPECT_EQ(gridWith("2"), std::to_string(2 * 132));
+  EXPECT_EQ(gridWith("100000"), tiles);
+  for (const char *bad : {"two", "-1", "3x"})
+    EXPECT_NE(gridWith(bad).find("MMREC_LOOKBACK_BLOCKS_PER_SM must be a count"), std::string::npos)
+        << bad;
+}
+
 /// A thread keeps the launch plan of its last shapes (grids, scratch and
 /// tile state sizes): launches that change the shapes, the strategy or the
 /// variant (an unaligned view at the same shapes takes the generic code) must
