@@ -50,11 +50,16 @@ constexpr int64_t kDefaultLanes = 256;
 /// runs loop over batches of them).
 constexpr int64_t kMaxUnrolledRun = 16;
 
-/// Tiles a look-back round reads at most (a run of the lane each): its
-/// lane's thread combines them one by one, so a lane of many runs (64 along
-/// the axis) would spend a warp on a long serial loop while the nearest
-/// inclusive prefix is usually a few tiles back.
-constexpr int64_t kLookbackWindow = 8;
+/// Tiles a look-back round reads at most (a run of the lane each, which its
+/// lane's thread then combines one by one). One: on the H100 (session 8)
+/// rounds of one tile were faster than rounds of 2, 4 or 8 on every long
+/// axis (linear_recurrence 181.5 -> 174.4 us at [2, 8, 32768, 128], 645.7
+/// -> 635.0 at [8, 32, 8192, 128]; decayed_sum 36.0 -> 34.7 us): the wait
+/// is for the tile just before, and a wider round only polls and combines
+/// more. Short axes (a chain of 8 tiles that all start together) lose about
+/// a microsecond to the extra rounds; rounds of 1 then 8, or growing, were
+/// slower on the long axes.
+constexpr int64_t kLookbackWindow = 1;
 
 /// Threads of a warp: what gpu.shuffle exchanges among.
 constexpr int64_t kWarpSize = 32;
