@@ -1295,10 +1295,10 @@ private:
     Value c1 = index(1);
     Value epoch;
     // Lookback: a block takes tiles by ticket until none is left. With fewer
-    // blocks than tiles (the runtime's choice: fewer bytes in flight, so
-    // loads and the look-backs waiting on them are shorter) each block
-    // takes tickets until one is past the tiles; with a block a tile, one.
-    Block *tileBody = nullptr;
+    // blocks than tiles (the runtime's choice, MMREC_LOOKBACK_BLOCKS_PER_SM)
+    // each block takes tickets until one is past the tiles; with a block a
+    // tile, one. Either way the tile is a loop body: LLVM hoists its
+    // tile-invariant setup above the ticket (docs/gpu.md).
     if (lookback) {
       Value tiles = builder.create<arith::MulIOp>(
           loc, groups,
@@ -1327,7 +1327,7 @@ private:
       Value more =
           builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, draw.getResult(0), tiles);
       builder.create<scf::ConditionOp>(loc, more, draw.getResults());
-      tileBody = builder.createBlock(&loop.getAfter(), {}, {indexType, i32}, {loc, loc});
+      Block *tileBody = builder.createBlock(&loop.getAfter(), {}, {indexType, i32}, {loc, loc});
       builder.create<scf::YieldOp>(loc, persistent);
       builder.setInsertionPointToStart(tileBody);
       tile = tileBody->getArgument(0);
