@@ -1294,18 +1294,19 @@ private:
     stagingThread = threadId;
     Value c1 = index(1);
     Value epoch;
-    // Lookback: a block takes tiles by ticket until none is left. With fewer
-    // blocks than tiles (the runtime's choice, MMREC_LOOKBACK_BLOCKS_PER_SM)
-    // each block takes tickets until one is past the tiles; with a block a
-    // tile, one. Either way the tile is a loop body: LLVM hoists its
-    // tile-invariant setup above the ticket (docs/gpu.md).
+    // Lookback: a block takes tiles by ticket until none is left. With a
+    // grid other than a block a tile (the runtime's cap,
+    // MMREC_LOOKBACK_BLOCKS_PER_SM, or a launch from elsewhere) each block
+    // takes tickets until one is past the tiles; with a block a tile, one.
+    // Either way the tile is a loop body: LLVM hoists its tile-invariant
+    // setup above the ticket (docs/gpu.md).
     if (lookback) {
       Value tiles = builder.create<arith::MulIOp>(
           loc, groups,
           builder.create<arith::MaxUIOp>(
               loc, builder.create<arith::CeilDivUIOp>(loc, steps, index(chunkLength)), c1));
       Value grid = builder.create<gpu::GridDimOp>(loc, gpu::Dimension::x);
-      Value persistent = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, grid, tiles);
+      Value persistent = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, grid, tiles);
       Value draws = builder.create<arith::AddIOp>(
           loc, tiles, builder.create<arith::SelectOp>(loc, persistent, grid, index(0)));
       Type i1 = builder.getI1Type(), i32 = builder.getI32Type(), indexType = builder.getIndexType();

@@ -3,9 +3,9 @@
 // The `lookback` strategy: one kernel. A block takes its tile (64 steps x 32
 // lanes) from a ticket counter (64-bit word 0 of the tile state, the last
 // argument; the block with the last ticket moves it to the next epoch); with
-// fewer blocks than tiles (grid_dim < tiles: persistent blocks) it takes
-// tickets until one is past the tiles, a launch drawing tiles + grid_dim
-// of them, else one,
+// a grid other than a block a tile (persistent blocks) it takes tickets
+// until one is past the tiles, a launch drawing tiles + grid_dim of them,
+// else one,
 // combines its 4 runs' aggregates through shared memory, and publishes each
 // lane's aggregate as two tagged words (the decay and the state, each with
 // the epoch and status in its upper half) in one relaxed 16-byte store; the
@@ -33,7 +33,7 @@
 // CHECK-SAME:      mmrec.scratch = [], mmrec.tile_state = 2 : i64
 // CHECK:         %[[TILES:.*]] = arith.muli
 // CHECK:         %[[GRID:.*]] = gpu.grid_dim x
-// CHECK:         %[[PERSISTENT:.*]] = arith.cmpi ult, %[[GRID]], %[[TILES]] : index
+// CHECK:         %[[PERSISTENT:.*]] = arith.cmpi ne, %[[GRID]], %[[TILES]] : index
 // CHECK:         %[[EXTRA:.*]] = arith.select %[[PERSISTENT]], %[[GRID]], %c0 : index
 // CHECK:         %[[DRAWS:.*]] = arith.addi %[[TILES]], %[[EXTRA]] : index
 // CHECK:         scf.while (%[[MORE:.*]] = %true) : (i1) -> (index, i32) {
