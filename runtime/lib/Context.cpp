@@ -46,6 +46,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace mmrec {
@@ -82,21 +83,29 @@ struct Variant {
 /// `lookback` instead.
 constexpr int64_t kLanesPerMultiprocessor = 2048;
 
+/// The integer in the environment variable `name`, none when it is unset or
+/// empty; anything but an integer in [low, high] is an error saying that
+/// `name` must be `requirement`.
+std::optional<long long> integerFromEnvironment(const char *name, long long low, long long high,
+                                                const char *requirement) {
+  const char *env = std::getenv(name);
+  if (!env || !*env)
+    return std::nullopt;
+  char *end = nullptr;
+  long long value = std::strtoll(env, &end, 10);
+  if (*end || value < low || value > high)
+    throw Error(std::string(name) + " must be " + requirement + ", got '" + env + "'");
+  return value;
+}
+
 /// Blocks of a lookback kernel an SM at most (0: a block a tile), from
 /// MMREC_LOOKBACK_BLOCKS_PER_SM: a measurement knob until the autotuner
 /// chooses it (docs/gpu.md, "Persistent blocks"). Read when a launch's
 /// shapes change, not at each launch.
 int64_t lookbackBlocksPerMultiprocessor() {
-  const char *env = std::getenv("MMREC_LOOKBACK_BLOCKS_PER_SM");
-  if (!env || !*env)
-    return 0;
-  char *end = nullptr;
-  long long blocks = std::strtoll(env, &end, 10);
-  if (*end != '\0' || blocks < 0)
-    throw Error(std::string("MMREC_LOOKBACK_BLOCKS_PER_SM must be a count of blocks (0: a "
-                            "block a tile), got '") +
-                env + "'");
-  return blocks;
+  return integerFromEnvironment("MMREC_LOOKBACK_BLOCKS_PER_SM", 0, INT32_MAX,
+                                "a count of blocks (0: a block a tile)")
+      .value_or(0);
 }
 
 /// Lanes a thread moves in `bytes` of the kernel's widest argument element
@@ -1232,14 +1241,9 @@ private:
   }
 
   static unsigned threadCount() {
-    if (const char *env = std::getenv("MMREC_NUM_THREADS"); env && *env) {
-      char *end = nullptr;
-      long value = std::strtol(env, &end, 10);
-      if (*end || value < 1 || value > 1024)
-        throw Error(std::string("MMREC_NUM_THREADS must be an integer in [1, 1024], got '") + env +
-                    "'");
-      return static_cast<unsigned>(value);
-    }
+    if (std::optional<long long> threads =
+            integerFromEnvironment("MMREC_NUM_THREADS", 1, 1024, "an integer in [1, 1024]"))
+      return static_cast<unsigned>(*threads);
     return std::max(1u, std::thread::hardware_concurrency());
   }
 
