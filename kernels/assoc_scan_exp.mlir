@@ -4,8 +4,10 @@
 //   y[b, h, t, d] = exp(sum_{i <= t} clamp(log(gamma[b, h, i, d] + 1e-8), -50, 0))
 //
 // bf16 in and out, f32 inside. The compiler fuses the three ops into one pass
-// over memory. fastmath<afn>: on the GPU, log and exp are the hardware's
-// approximations (2^-22 relative), invisible in the bf16 result.
+// over memory, and multiplies the clamped decays instead of summing their logs
+// (-mmrec-log-sum-to-product: the same function, without a log or exp an
+// element). fastmath<afn>: where a log and exp stay, on the GPU they are the
+// hardware's approximations (2^-22 relative), invisible in the bf16 result.
 
 !view4 = memref<?x?x?x?xbf16, strided<[?, ?, ?, ?], offset: ?>>
 

@@ -17,7 +17,12 @@
 // LIN-DAG: llvm.func @_mlir_ciface_linear_recurrence__group0(
 // LIN-DAG: llvm.func @_mlir_ciface_linear_recurrence_h0__group0(
 
+// The decay product multiplies the clamped decays (-mmrec-log-sum-to-product):
+// no log or exp is left.
 // IR-LABEL: define void @assoc_scan_exp__group0(
-// IR: call afn float @llvm.log.f32
-// IR: call afn float @llvm.exp.f32
+// IR-NOT: @llvm.log
+// IR-NOT: @llvm.exp
+// IR: fmul float
+// IR-NOT: @llvm.log
+// IR-NOT: @llvm.exp
 // IR-LABEL: define void @_mlir_ciface_assoc_scan_exp__group0(ptr %0, ptr %1, i64 %2, i64 %3)

@@ -18,6 +18,7 @@
 using namespace mlir;
 
 void mmrec::buildCpuPipeline(OpPassManager &pm) {
+  pm.addNestedPass<KernelOp>(createMmrecLogSumToProduct());
   pm.addNestedPass<KernelOp>(createMmrecFuse());
   pm.addPass(createMmrecLowerToLoops());
   pm.addPass(createCanonicalizerPass());

@@ -39,6 +39,7 @@
 using namespace mlir;
 
 void mmrec::buildGpuKernelPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+  pm.addNestedPass<KernelOp>(createMmrecLogSumToProduct());
   pm.addNestedPass<KernelOp>(createMmrecLog2Space());
   pm.addNestedPass<KernelOp>(createMmrecFuse());
   MmrecLowerToGpuOptions lowering;

@@ -8,6 +8,8 @@
 
 #include "mmrec/Context.h"
 
+#include "Bf16.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -22,25 +24,13 @@
 #include <random>
 
 using namespace mmrec;
+using test::fromBf16;
+using test::toBf16;
 
 namespace {
 
 std::string kernelPath(const char *file) {
   return std::string(MMREC_SOURCE_DIR) + "/kernels/" + file;
-}
-
-uint16_t toBf16(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  bits += 0x7fff + ((bits >> 16) & 1);
-  return static_cast<uint16_t>(bits >> 16);
-}
-
-float fromBf16(uint16_t value) {
-  uint32_t bits = static_cast<uint32_t>(value) << 16;
-  float out;
-  std::memcpy(&out, &bits, 4);
-  return out;
 }
 
 /// A fresh cache directory per test, so tests do not see each other's code.
