@@ -152,9 +152,23 @@ constexpr int64_t kLookbackWarpsOneInput = 8;
 /// docs/perf/gpu-2026-11-24-session7.md.
 constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 4;
 
+/// Launches whose scans' tiles all start together look back over up to 8
+/// tiles a round (`window`), others over one: where each chain of tiles
+/// along an axis has 3 to kShortChainTiles tiles and the launch at most
+/// kShortChainBlocksPerSm tiles an SM (every lookback kernel has room for
+/// two blocks an SM). Rounds of one tile there walk back one tile at a
+/// time. On the H100 (session 9, same machine) rounds of 8 took
+/// assoc_scan_exp 11.04 -> 10.12 us at [2, 8, 1024, 128] (8 tiles a chain,
+/// 128 tiles) and linear_recurrence 12.11 -> 11.18 us (256 tiles), but
+/// linear_recurrence_rows 10.96 -> 11.30 us at [2, 8, 128, 1024] (chains of
+/// 2 tiles) and decayed_sum 34.7 -> 35.8 us (2048 tiles of 8 a chain, in
+/// several waves); on long axes rounds of one tile are the faster (session
+/// 8).
+constexpr int64_t kShortChainTiles = 8, kShortChainBlocksPerSm = 2;
+
 /// The heuristic's lookback tiling for `scan` (in a group of a fused
-/// kernel).
-std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan) {
+/// kernel), its look-back reading `window` tiles a round.
+std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, int64_t window) {
   int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
   int64_t chunk = kLookbackSteps, vector = vectorLanes(analysis, 8), warps = kLookbackWarps, lanes;
   if (static_cast<int64_t>(scan.getAxis()) + 1 == rank) {
@@ -179,7 +193,8 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan) {
   }
   return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(chunk) +
          ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
-         ", warps = " + std::to_string(warps) + ">";
+         ", warps = " + std::to_string(warps) +
+         (window == 1 ? std::string() : ", window = " + std::to_string(window)) + ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -211,8 +226,13 @@ struct LookbackTiles {
 /// The lookback variants of a kernel whose scans have no tiling.
 struct LookbackAlternative {
   std::vector<unsigned> scanGroups; // the groups whose shapes decide
+  std::vector<int64_t> tileSteps;   // their tiles' steps
+  std::vector<int64_t> tileLanes;   // and lanes
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
+  int64_t maxShortTiles = 0;        // tiles that start together
   std::unique_ptr<LookbackTiles> tiles;
+  // Where every one of them is short chains of tiles that start together.
+  std::unique_ptr<LookbackTiles> shortTiles;
 };
 
 class KernelImpl {
@@ -724,8 +744,9 @@ private:
       if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
           args[i].shape.size() != args[i].strides.size())
         return nullptr;
-    bool few = false;
-    for (unsigned g : lookback->scanGroups) {
+    bool few = false, shortChains = true;
+    for (size_t i = 0; i < lookback->scanGroups.size(); ++i) {
+      unsigned g = lookback->scanGroups[i];
       int64_t lanes = 1;
       for (const DimExpr &size : generic.analysis.groupLanes[g])
         lanes *= size.evaluate(args);
@@ -733,8 +754,15 @@ private:
       if (lanes <= 0)
         return nullptr;
       few |= lanes < lookback->minLanes;
+      int64_t steps = generic.analysis.groupSteps[g].evaluate(args);
+      int64_t chain = (steps + lookback->tileSteps[i] - 1) / lookback->tileSteps[i];
+      int64_t chains = (lanes + lookback->tileLanes[i] - 1) / lookback->tileLanes[i];
+      shortChains &=
+          chain >= 3 && chain <= kShortChainTiles && chains * chain <= lookback->maxShortTiles;
     }
-    return few ? lookback->tiles.get() : nullptr;
+    if (!few)
+      return nullptr;
+    return shortChains ? lookback->shortTiles.get() : lookback->tiles.get();
   }
 
   /// The contiguous variant when every argument has a unit innermost stride
@@ -958,6 +986,13 @@ private:
 thread_local KernelImpl::ShapeMemo KernelImpl::shapeMemo;
 std::atomic<uint64_t> KernelImpl::nextSerial{0};
 
+std::string KernelInternals::lookbackTiling(const Kernel &kernel, const TensorView *args,
+                                            size_t count) {
+  const KernelImpl &impl = *kernel.impl;
+  LookbackTiles *tiles = impl.lookback ? impl.lookbackTiles(args, count) : nullptr;
+  return tiles ? tiles->tiling : std::string();
+}
+
 std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
                                                          const TensorView *args, size_t count,
                                                          void *stream) {
@@ -1118,45 +1153,59 @@ private:
     auto alternative = std::make_unique<LookbackAlternative>();
     unsigned index = 0;
     module.walk<mlir::WalkOrder::PreOrder>([&](GroupOp group) {
-      bool untiled = false;
-      group.walk([&](ScanOp scan) { untiled |= !scan.getTiling(); });
-      if (untiled)
+      ScanOp untiled;
+      group.walk([&](ScanOp scan) {
+        if (!scan.getTiling() && !untiled)
+          untiled = scan;
+      });
+      if (untiled) {
+        auto tiling = mlir::cast<TilingAttr>(
+            mlir::parseAttribute(lookbackTiling(analysis, untiled, 1), &mlirContext));
         alternative->scanGroups.push_back(index);
+        alternative->tileSteps.push_back(tiling.getChunk());
+        alternative->tileLanes.push_back(tiling.getLanes());
+      }
       ++index;
     });
     if (alternative->scanGroups.empty())
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
-    alternative->tiles = lookbackTiles(module, name, analysis);
+    alternative->maxShortTiles = kShortChainBlocksPerSm * cudaDevice->multiprocessors;
+    // Both lower alike (the window reuses shared memory the tile has).
+    alternative->tiles = lookbackTiles(module, name, analysis, 1, /*check=*/true);
     if (!alternative->tiles)
       return nullptr;
+    alternative->shortTiles = lookbackTiles(module, name, analysis, kShortChainTiles, false);
     return alternative;
   }
 
-  /// `module`'s untiled scans with the heuristic's lookback tiles, built
-  /// when first needed; null where the lowering rejects them (shared
-  /// memory, lanes): those scans keep `lanes`.
+  /// `module`'s untiled scans with the heuristic's lookback tiles, their
+  /// look-back reading `window` tiles a round, built when first needed;
+  /// null where the lowering rejects them (shared memory, lanes), which
+  /// `check` tries first: those scans keep `lanes`.
   std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
-                                               const KernelAnalysis &analysis) {
+                                               const KernelAnalysis &analysis, int64_t window,
+                                               bool check) {
     // The tilings given, for the log.
     std::string tiling;
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
     tiled->walk([&](ScanOp scan) {
       if (scan.getTiling())
         return;
-      std::string text = lookbackTiling(analysis, scan);
+      std::string text = lookbackTiling(analysis, scan, window);
       scan.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(text, &mlirContext)));
       if (tiling.find(text) == std::string::npos)
         tiling += (tiling.empty() ? "" : ", ") + text;
     });
-    try {
-      mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
-      lowerToGpuKernels(*lowered, name);
-    } catch (const Error &error) {
-      log(LogLevel::Info, "kernel '" + name + "': no lookback variant with " + tiling + " (" +
-                              error.what() + ")");
-      return nullptr;
-    }
+    if (check)
+      try {
+        mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
+        lowerToGpuKernels(*lowered, name);
+      } catch (const Error &error) {
+        log(LogLevel::Info, "kernel '" + name + "': no lookback variant with " + tiling + " (" +
+                                error.what() + ")");
+        return nullptr;
+      }
     auto tiles = std::make_unique<LookbackTiles>();
     tiles->tiling = tiling;
     // The closure owns the context (kernels outlive it) and the IR as text

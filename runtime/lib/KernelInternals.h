@@ -38,6 +38,11 @@ struct KernelInternals {
   /// cost that is mmrec's own. Returns the launches it prepared.
   static size_t prepareCudaLaunches(const Kernel &kernel, const TensorView *args, size_t count,
                                     void *stream);
+
+  /// The heuristic's lookback tilings (#mmrec.tiling text) of a launch of
+  /// `kernel` on `args`, or empty where the launch keeps the kernel's own
+  /// code.
+  static std::string lookbackTiling(const Kernel &kernel, const TensorView *args, size_t count);
 };
 
 } // namespace mmrec

@@ -50,15 +50,15 @@ constexpr int64_t kDefaultLanes = 256;
 /// runs loop over batches of them).
 constexpr int64_t kMaxUnrolledRun = 16;
 
-/// Tiles a look-back round reads at most (a run of the lane each, which its
-/// lane's thread then combines one by one). One: on the H100 (session 8)
-/// rounds of one tile were faster than rounds of 2, 4 or 8 on every long
-/// axis (linear_recurrence 181.5 -> 174.4 us at [2, 8, 32768, 128], 645.7
-/// -> 635.0 at [8, 32, 8192, 128]; decayed_sum 36.0 -> 34.7 us): the wait
-/// is for the tile just before, and a wider round only polls and combines
-/// more. Short axes (a chain of 8 tiles that all start together) lose about
-/// a microsecond to the extra rounds; rounds of 1 then 8, or growing, were
-/// slower on the long axes.
+/// Tiles a look-back round reads without a tiling's `window` (a run of
+/// the lane each, which its lane's thread then combines one by one). One:
+/// on the H100 (session 8) rounds of one tile were faster than rounds of 2,
+/// 4 or 8 on every long axis (linear_recurrence 181.5 -> 174.4 us at [2, 8,
+/// 32768, 128], 645.7 -> 635.0 at [8, 32, 8192, 128]; decayed_sum 36.0 ->
+/// 34.7 us): the wait is for the tile just before, and a wider round only
+/// polls and combines more. Short axes (a chain of 8 tiles that all start
+/// together) lose about a microsecond to the extra rounds: the runtime's
+/// heuristic gives them rounds of 8.
 constexpr int64_t kLookbackWindow = 1;
 
 /// Threads of a warp: what gpu.shuffle exchanges among.
@@ -877,7 +877,7 @@ private:
     Value run, laneInGroup, lanesPerBlock, laneBlock;
     Value epoch; // of this launch: the tags' upper bits
     int64_t runs;
-    int64_t window;   // tiles a round looks at: a run each, at most kLookbackWindow
+    int64_t window;   // tiles a round looks at: a run each, at most lookbackWindow()
     Value laneThread; // run 0 of a lane that exists: it owns the lane's prefix
     Value active;     // the thread's lane exists
   };
@@ -1563,7 +1563,7 @@ private:
       Value laneThread = builder.create<arith::AndIOp>(loc, isFirstRun, active);
       LookbackTile where{chunk,       slot,       run,
                          laneInGroup, lanesValue, laneBlock,
-                         epoch,       runs,       std::min(runs, kLookbackWindow),
+                         epoch,       runs,       std::min(runs, lookbackWindow()),
                          laneThread,  active};
       emitLookback(builder, loc, scan, memory, where, [&](function_ref<void(Value)> body) {
         inLane(builder.create<scf::IfOp>(loc, laneThread, false), [&] {
@@ -1898,6 +1898,11 @@ private:
   int64_t gpuBlockThreads() {
     TilingAttr tiling = anchorTiling();
     return tiling ? 32 * tiling.getWarps() : kDefaultGpuBlockThreads;
+  }
+
+  int64_t lookbackWindow() {
+    TilingAttr tiling = anchorTiling();
+    return tiling ? tiling.getWindow() : kLookbackWindow;
   }
 
   TilingAttr anchorTiling() {

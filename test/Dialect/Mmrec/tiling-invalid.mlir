@@ -30,6 +30,16 @@
 
 // -----
 
+// expected-error @+1 {{'window' (tiles a look-back round reads) must be in [1, 32], got 0}}
+"test.t"() {t = #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = 8, warps = 8, window = 0>} : () -> ()
+
+// -----
+
+// expected-error @+1 {{'window' (tiles a look-back round reads) must be in [1, 32], got 33}}
+"test.t"() {t = #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = 8, warps = 8, window = 33>} : () -> ()
+
+// -----
+
 // expected-error @+1 {{'lanes' (100) must be a multiple of 'vector' (8)}}
 "test.t"() {t = #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 100, vector = 8, warps = 8>} : () -> ()
 
@@ -41,8 +51,8 @@
 
 // -----
 
-// All five parameters are required.
-// expected-error @+1 {{expected ','}}
+// All parameters but `window` are required.
+// expected-error @+1 {{struct is missing required parameter: warps}}
 "test.t"() {t = #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = 8>} : () -> ()
 
 // -----

@@ -1,4 +1,6 @@
 // RUN: mmrec-opt %s -mmrec-fuse -mmrec-lower-to-gpu -canonicalize -cse | FileCheck %s --implicit-check-not=membar
+// RUN: mmrec-opt %s -mmrec-fuse -mmrec-lower-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=ROUND
+// RUN: sed 's/warps = 4>/warps = 4, window = 2>/' %s | mmrec-opt -mmrec-fuse -mmrec-lower-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=ROUND2
 
 // The `lookback` strategy: one kernel. A block takes its tile (64 steps x 32
 // lanes) from a ticket counter (64-bit word 0 of the tile state, the last
@@ -20,6 +22,18 @@
 // whether each has one, which the look-back's window reuses once every
 // thread has its lane's tile aggregate and the runs before its own in
 // registers; each lane's prefix and whether it has one; ticket and epoch.
+// A look-back round reads the tiles of the runs below the tiling's window
+// (1 unless it says otherwise), then moves back that many tiles.
+// ROUND:       %[[RUNINDEX:.*]] = arith.divui %thread_id_x, %c32 : index
+// ROUND:       scf.while (%[[BASE:[^ ]*]] = %c0,
+// ROUND:         arith.addi %[[BASE]], %[[RUNINDEX]] : index
+// ROUND:         arith.cmpi ult, %[[RUNINDEX]], %c1 : index
+// ROUND:         arith.addi %[[BASE]], %c1 : index
+// ROUND2:      %[[RUNINDEX:.*]] = arith.divui %thread_id_x, %c32 : index
+// ROUND2:      scf.while (%[[BASE:[^ ]*]] = %c0,
+// ROUND2:        arith.addi %[[BASE]], %[[RUNINDEX]] : index
+// ROUND2:        arith.cmpi ult, %[[RUNINDEX]], %c2 : index
+// ROUND2:        arith.addi %[[BASE]], %c2 : index
 // CHECK-LABEL: gpu.func @recurrence__group0(
 // CHECK-SAME:      %[[H:[^:]*]]: memref<?x?xf32>, %{{[^:]*}}: memref<?xf32>, %[[STATE:[^:]*]]: memref<?xi64>) workgroup(
 // CHECK-SAME:      %[[DECAYS:[^ ]*]] : memref<128xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64},

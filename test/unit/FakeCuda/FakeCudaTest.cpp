@@ -180,6 +180,47 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
   }
 }
 
+/// Where every tile of a launch starts at once (at most 2 an SM) and each
+/// chain of tiles along the axis has 3 to 8 of them, the look-back reads 8
+/// tiles a round: the heuristic's tiles with `window = 8` (cumsum's: 128
+/// steps x 32 lanes; linear_recurrence_rows': 512 x 8), else without.
+TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  Kernel kernel = ctx.compile(kCumsum, "cumsum");
+  struct Case {
+    int64_t T, N;
+    bool window;
+  } cases[] = {{1, 37, false},        {256, 37, false},      {257, 37, true},
+               {1024, 37, true},      {1025, 37, false},     {40000, 37, false},
+               {1024, 33 * 32, true}, {1024, 34 * 32, false}};
+  for (auto [T, N, window] : cases) {
+    Views v(ctx, T, N);
+    std::string tiling = KernelInternals::lookbackTiling(kernel, v.views, 2);
+    EXPECT_NE(tiling.find("chunk = 128, lanes = 32"), std::string::npos) << T << ": " << tiling;
+    EXPECT_EQ(tiling.find("window = 8") != std::string::npos, window)
+        << T << "x" << N << ": " << tiling;
+    std::vector<RawCudaLaunch> launches =
+        KernelInternals::cudaLaunches(kernel, v.views, 2, nullptr);
+    ASSERT_EQ(launches.size(), 1u);
+    EXPECT_TRUE(launches[0].lookback) << T;
+  }
+  Kernel rows = library::compile(ctx, "linear_recurrence_rows", DType::BF16);
+  for (auto [shape, window] : {std::pair{std::vector<int64_t>{1, 1, 16, 4096}, true},
+                               std::pair{std::vector<int64_t>{1, 1, 16, 4097}, false},
+                               std::pair{std::vector<int64_t>{2, 8, 128, 1024}, false}}) {
+    ProblemViews problem(ctx,
+                         library::randomProblem("linear_recurrence_rows", DType::BF16, shape, 1));
+    std::string tiling =
+        KernelInternals::lookbackTiling(rows, problem.views.data(), problem.views.size());
+    EXPECT_NE(tiling.find("chunk = 512, lanes = 8"), std::string::npos) << tiling;
+    EXPECT_EQ(tiling.find("window = 8") != std::string::npos, window) << shape[3] << ": " << tiling;
+  }
+  // Many lanes: `lanes`, whatever the axis.
+  Views wide(ctx, 3, 600000);
+  EXPECT_EQ(KernelInternals::lookbackTiling(kernel, wide.views, 2), "");
+}
+
 /// MMREC_LOOKBACK_BLOCKS_PER_SM caps a lookback kernel's grid at that many
 /// blocks an SM (its blocks then take tiles until none is left); unset or
 /// 0, a block a tile; anything but a count is an error. Read when a thread

@@ -274,9 +274,9 @@ struct Target {
 /// threads: 8 runs of 4 steps per lane, 4 of them in each warp, scanned with
 /// shuffles); and 64 lanes per block of 128 threads (2 runs per lane in
 /// different warps, through shared memory only); and `lookback`: tiles of 16
-/// steps x 8 lanes (8 runs of 2 steps, unrolled; windows of 8 tiles), of 32
-/// steps x 32 lanes (one run per lane: a window of one tile), the default
-/// (32 lanes, chunks of 256 steps), and with `vector` lanes a thread (8:
+/// steps x 8 lanes (8 runs of 2 steps, unrolled; look-back rounds of 4
+/// tiles), of 32 steps x 32 lanes (one run per lane: a window of one tile),
+/// 32 lanes and chunks of 256 steps, and with `vector` lanes a thread (8:
 /// 16-byte accesses where rows are aligned, a partial last lane block
 /// elsewhere). Without a GPU the CUDA cases
 /// report themselves skipped, with the reason.
@@ -290,7 +290,8 @@ const Target kTargets[] = {
     {Device::CUDA, "cuda_chunked_warps",
      "#mmrec.tiling<strategy = chunked, chunk = 16, lanes = 64, vector = 1, warps = 4>"},
     {Device::CUDA, "cuda_lookback",
-     "#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, vector = 1, warps = 2>"},
+     "#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, vector = 1, warps = 2, window = "
+     "4>"},
     {Device::CUDA, "cuda_lookback_one_run",
      "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 32, vector = 1, warps = 1>"},
     {Device::CUDA, "cuda_lookback_default",

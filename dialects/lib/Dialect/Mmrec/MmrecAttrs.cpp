@@ -49,6 +49,8 @@ static constexpr TilingParamRange kLanesRange{"lanes", 1, 65536, false,
 static constexpr TilingParamRange kVectorRange{"vector", 1, 16, true,
                                                "consecutive elements per thread access"};
 static constexpr TilingParamRange kWarpsRange{"warps", 1, 32, false, "warps per block"};
+static constexpr TilingParamRange kWindowRange{"window", 1, 32, false,
+                                               "tiles a look-back round reads"};
 
 static LogicalResult checkTilingParam(function_ref<InFlightDiagnostic()> emitError,
                                       const TilingParamRange &range, int64_t value) {
@@ -65,11 +67,12 @@ static LogicalResult checkTilingParam(function_ref<InFlightDiagnostic()> emitErr
 
 LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ScanStrategy strategy, int64_t chunk, int64_t lanes,
-                                 int64_t vector, int64_t warps) {
+                                 int64_t vector, int64_t warps, int64_t window) {
   if (failed(checkTilingParam(emitError, kChunkRange, chunk)) ||
       failed(checkTilingParam(emitError, kLanesRange, lanes)) ||
       failed(checkTilingParam(emitError, kVectorRange, vector)) ||
-      failed(checkTilingParam(emitError, kWarpsRange, warps)))
+      failed(checkTilingParam(emitError, kWarpsRange, warps)) ||
+      failed(checkTilingParam(emitError, kWindowRange, window)))
     return failure();
   if (lanes % vector != 0)
     return emitError() << "'lanes' (" << lanes << ") must be a multiple of 'vector' (" << vector

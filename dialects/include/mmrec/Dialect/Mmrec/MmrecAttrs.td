@@ -39,9 +39,15 @@ def Mmrec_TilingAttr : Mmrec_Attr<"Tiling", "tiling"> {
       [1, 65536], a multiple of `vector`.
     - `vector`: consecutive elements per thread load (1, 2, 4, 8 or 16).
     - `warps`: warps per block, in [1, 32].
+    - `window` (optional, default 1; `lookback` only): the tiles before its
+      own that a block's look-back reads in one round, in [1, 32] (at most
+      the runs a lane has). One is fastest where chains of tiles are long;
+      up to 8 where a chain has at most that many tiles (they start
+      together, and a round a tile would walk back one tile at a time).
 
     ```mlir
     #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = 8, warps = 8>
+    #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>
     ```
   }];
   let parameters = (ins
@@ -49,7 +55,8 @@ def Mmrec_TilingAttr : Mmrec_Attr<"Tiling", "tiling"> {
     "int64_t":$chunk,
     "int64_t":$lanes,
     "int64_t":$vector,
-    "int64_t":$warps);
+    "int64_t":$warps,
+    DefaultValuedParameter<"int64_t", "1">:$window);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }
