@@ -86,3 +86,14 @@ std::optional<ExpOfLogSums> mmrec::matchExpOfLogSums(ScanOp scan) {
     return std::nullopt;
   return match;
 }
+
+void mmrec::rewriteExpOfLogSums(KernelOp kernel,
+                                function_ref<void(ScanOp, const ExpOfLogSums &)> rewrite) {
+  SmallVector<std::pair<ScanOp, ExpOfLogSums>> found;
+  kernel.walk([&](ScanOp scan) {
+    if (std::optional<ExpOfLogSums> match = matchExpOfLogSums(scan))
+      found.emplace_back(scan, std::move(*match));
+  });
+  for (auto &[scan, match] : found)
+    rewrite(scan, match);
+}

@@ -34,6 +34,11 @@ struct ExpOfLogSums {
 /// only by maps whose block argument for them feeds only math.exp.
 std::optional<ExpOfLogSums> matchExpOfLogSums(ScanOp scan);
 
+/// Calls `rewrite` with each scan of `kernel` that is an ExpOfLogSums (all
+/// found first: `rewrite` changes the IR).
+void rewriteExpOfLogSums(KernelOp kernel,
+                         llvm::function_ref<void(ScanOp, const ExpOfLogSums &)> rewrite);
+
 /// Whether `value` is a float constant.
 bool isFloatConstant(mlir::Value value);
 

@@ -28,13 +28,10 @@ using namespace mmrec;
 
 namespace {
 
-/// Rewrites `scan` into base 2 where it sums logarithms (logChain) that only
-/// its sums, exponentiated, use.
-void rewrite(ScanOp scan) {
-  std::optional<ExpOfLogSums> match = matchExpOfLogSums(scan);
-  if (!match)
-    return;
-  ArrayRef<Operation *> chain = match->chain;
+/// Rewrites a scan that sums logarithms only to exponentiate the sums
+/// (`match`) into base 2.
+void rewrite(ScanOp, const ExpOfLogSums &match) {
+  ArrayRef<Operation *> chain = match.chain;
   auto log = cast<math::LogOp>(chain.front());
   OpBuilder b(log);
   log.replaceAllUsesWith(
@@ -51,7 +48,7 @@ void rewrite(ScanOp scan) {
           b.create<arith::ConstantOp>(op->getLoc(), b.getFloatAttr(constant.getType(), scaled)));
     }
   }
-  for (math::ExpOp exp : match->exps) {
+  for (math::ExpOp exp : match.exps) {
     b.setInsertionPoint(exp);
     exp.replaceAllUsesWith(
         b.create<math::Exp2Op>(exp.getLoc(), exp.getOperand(), exp.getFastmathAttr()).getResult());
@@ -60,12 +57,7 @@ void rewrite(ScanOp scan) {
 }
 
 struct Log2Space : mmrec::impl::MmrecLog2SpaceBase<Log2Space> {
-  void runOnOperation() override {
-    SmallVector<ScanOp> scans;
-    getOperation().walk([&](ScanOp scan) { scans.push_back(scan); });
-    for (ScanOp scan : scans)
-      rewrite(scan);
-  }
+  void runOnOperation() override { rewriteExpOfLogSums(getOperation(), rewrite); }
 };
 
 } // namespace

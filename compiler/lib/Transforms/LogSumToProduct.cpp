@@ -73,11 +73,10 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
 
 /// Rewrites `scan` into a product of the values its logs were taken of,
 /// where every logarithm it sums is at most 0.
-void rewrite(ScanOp scan) {
-  std::optional<ExpOfLogSums> match = matchExpOfLogSums(scan);
-  if (!match || !(upperBound(match->chain) <= 0.0))
+void rewrite(ScanOp scan, const ExpOfLogSums &match) {
+  if (!(upperBound(match.chain) <= 0.0))
     return;
-  ArrayRef<Operation *> chain = match->chain;
+  ArrayRef<Operation *> chain = match.chain;
 
   // log(x) is NaN below 0 (and -inf at 0, which the clamps treat as 0 does).
   auto log = cast<math::LogOp>(chain.front());
@@ -114,19 +113,14 @@ void rewrite(ScanOp scan) {
       b.create<arith::MulFOp>(add.getLoc(), add.getLhs(), add.getRhs(), add.getFastmathAttr()));
   add->erase();
 
-  for (math::ExpOp exp : match->exps) {
+  for (math::ExpOp exp : match.exps) {
     exp.replaceAllUsesWith(exp.getOperand());
     exp.erase();
   }
 }
 
 struct LogSumToProduct : mmrec::impl::MmrecLogSumToProductBase<LogSumToProduct> {
-  void runOnOperation() override {
-    SmallVector<ScanOp> scans;
-    getOperation().walk([&](ScanOp scan) { scans.push_back(scan); });
-    for (ScanOp scan : scans)
-      rewrite(scan);
-  }
+  void runOnOperation() override { rewriteExpOfLogSums(getOperation(), rewrite); }
 };
 
 } // namespace
