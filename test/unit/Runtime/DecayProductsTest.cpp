@@ -73,18 +73,45 @@ TEST_P(DecayProducts, MatchFloat64) {
   gamma[at(1, 4000, 5)] = -0.0;
 
   // The inputs rounded to the kernel's dtype, then the reference of those.
-  size_t bytes = n * sizeOf(dtype);
+  size_t width = sizeOf(dtype), bytes = n * width;
   std::vector<unsigned char> in(bytes), out(bytes, 0xff);
-  for (int64_t i = 0; i < n; ++i) {
+  auto store = [&](std::vector<unsigned char> &to, int64_t i, double value) {
     if (dtype == DType::BF16) {
-      uint16_t bits = test::toBf16(float(gamma[i]));
-      std::memcpy(&in[i * 2], &bits, 2);
-      gamma[i] = test::fromBf16(bits);
+      uint16_t bits = test::toBf16(float(value));
+      std::memcpy(&to[i * 2], &bits, 2);
+    } else if (dtype == DType::F16) {
+      _Float16 half = _Float16(value);
+      std::memcpy(&to[i * 2], &half, 2);
+    } else if (dtype == DType::F32) {
+      float single = float(value);
+      std::memcpy(&to[i * 4], &single, 4);
     } else {
-      float value = float(gamma[i]);
-      std::memcpy(&in[i * 4], &value, 4);
-      gamma[i] = value;
+      std::memcpy(&to[i * 8], &value, 8);
     }
+  };
+  auto load = [&](const std::vector<unsigned char> &from, int64_t i) -> double {
+    if (dtype == DType::BF16) {
+      uint16_t bits;
+      std::memcpy(&bits, &from[i * 2], 2);
+      return test::fromBf16(bits);
+    }
+    if (dtype == DType::F16) {
+      _Float16 half;
+      std::memcpy(&half, &from[i * 2], 2);
+      return double(half);
+    }
+    if (dtype == DType::F32) {
+      float single;
+      std::memcpy(&single, &from[i * 4], 4);
+      return single;
+    }
+    double value;
+    std::memcpy(&value, &from[i * 8], 8);
+    return value;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    store(in, i, gamma[i]);
+    gamma[i] = load(in, i);
   }
   std::vector<double> ref = reference::assocScanExp(gamma, B, H, T, D);
 
@@ -101,29 +128,27 @@ TEST_P(DecayProducts, MatchFloat64) {
 
   double err = 0, norm = 0;
   for (int64_t i = 0; i < n; ++i) {
-    double got;
-    if (dtype == DType::BF16) {
-      uint16_t bits;
-      std::memcpy(&bits, &out[i * 2], 2);
-      got = test::fromBf16(bits);
-    } else {
-      float value;
-      std::memcpy(&value, &out[i * 4], 4);
-      got = value;
-    }
+    double got = load(out, i);
     if (std::isnan(ref[i])) {
       ASSERT_TRUE(std::isnan(got)) << "at " << i << ": " << got << ", not NaN";
       continue;
     }
-    ASSERT_NEAR(got, ref[i], (dtype == DType::BF16 ? 1e-2 : 1e-4) * ref[i] + 1e-30) << "at " << i;
+    // f16 flushes what is below its smallest subnormal, 2^-24.
+    double floor = dtype == DType::F16 ? std::ldexp(1.0, -24) : 1e-30;
+    ASSERT_NEAR(got, ref[i], (width == 2 ? 1e-2 : 1e-4) * ref[i] + floor) << "at " << i;
     err += (got - ref[i]) * (got - ref[i]);
     norm += ref[i] * ref[i];
   }
   EXPECT_EQ(ref[at(0, T - 1, 4)], 1.0);
   // In f32, gamma + 1e-8 is gamma near 1 (half an ulp is 3e-8): the
   // kernel's sums lose 1e-8 a step against float64's, 4e-5 over the axis
-  // (seen: 1.2e-5 with the products and with log and exp alike).
-  EXPECT_LT(std::sqrt(err / norm), dtype == DType::BF16 ? 4e-3 : 5e-5);
+  // (seen: 1.2e-5 with the products and with log and exp alike). f16 in and
+  // out computes in f32.
+  double tolerance = dtype == DType::BF16  ? 4e-3
+                     : dtype == DType::F16 ? 1e-3
+                     : dtype == DType::F32 ? 5e-5
+                                           : 1e-12;
+  EXPECT_LT(std::sqrt(err / norm), tolerance);
 }
 
 std::string paramName(const ::testing::TestParamInfo<Param> &info) {
@@ -132,7 +157,8 @@ std::string paramName(const ::testing::TestParamInfo<Param> &info) {
 
 INSTANTIATE_TEST_SUITE_P(Devices, DecayProducts,
                          ::testing::Combine(::testing::ValuesIn(kTargets),
-                                            ::testing::Values(DType::BF16, DType::F32)),
+                                            ::testing::Values(DType::BF16, DType::F16, DType::F32,
+                                                              DType::F64)),
                          paramName);
 
 } // namespace
