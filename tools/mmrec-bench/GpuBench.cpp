@@ -4,7 +4,9 @@
 // first, then each library kernel at the shapes of its performance target,
 // verified against the float64 reference before it is timed. Times are
 // medians of CUDA-event intervals around single launches, with the inputs
-// rotated over enough copies that they do not sit in L2. Effective
+// rotated over enough copies that they do not sit in L2 (the targets' time),
+// and, for comparison, per launch within replays of a CUDA graph of such
+// launches (`graph us`: without the gaps of single launches). Effective
 // bandwidth counts every input read once and every output written once.
 //
 //===----------------------------------------------------------------------===//
@@ -79,6 +81,7 @@ struct Row {
   Case target;
   std::string tiling;
   double micros = 0, gbps = 0, fraction = 0, error = 0;
+  double graphMicros = 0; // a launch within a CUDA graph of launches
   int64_t bytes = 0;
   bool verified = false;
   std::string note;
@@ -155,6 +158,37 @@ public:
     return ms[ms.size() / 2];
   }
 
+  /// Median milliseconds of a launch within a CUDA graph of `run(0)` ..
+  /// `run(launches - 1)` captured on the stream, over `repeats` replays each
+  /// between two events: the kernels without the gaps of single launches
+  /// (the GPU's start of each launch), as a model step replayed from a
+  /// graph sees them.
+  double graphMsPerLaunch(int repeats, int launches, const std::function<void(int)> &run) {
+    check(driver.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+          "cuStreamBeginCapture");
+    CUgraph graph = nullptr;
+    try {
+      for (int i = 0; i < launches; ++i)
+        run(i);
+    } catch (...) {
+      driver.cuStreamEndCapture(stream, &graph);
+      if (graph)
+        driver.cuGraphDestroy(graph);
+      throw;
+    }
+    check(driver.cuStreamEndCapture(stream, &graph), "cuStreamEndCapture");
+    CUgraphExec exec = nullptr;
+    CUresult instantiated = driver.cuGraphInstantiateWithFlags(&exec, graph, 0);
+    if (instantiated != CUDA_SUCCESS)
+      driver.cuGraphDestroy(graph);
+    check(instantiated, "cuGraphInstantiateWithFlags");
+    double ms =
+        medianMs(repeats, [&](int) { check(driver.cuGraphLaunch(exec, stream), "cuGraphLaunch"); });
+    driver.cuGraphExecDestroy(exec);
+    driver.cuGraphDestroy(graph);
+    return ms / launches;
+  }
+
   const CudaDriver &driver;
   CUcontext context = nullptr;
   CUstream stream = nullptr;
@@ -227,10 +261,14 @@ Row measure(Timer &timer, Context &context, const Case &c, const std::string &ti
                                  [](const RawCudaLaunch &launch) { return launch.lookback; });
     row.tiling = lookback == launches.end() ? "heuristic: lanes" : "heuristic: lookback";
   }
-  double ms = timer.medianMs(options.repeats, [&](int i) {
+  auto launch = [&](int i) {
     const std::vector<TensorView> &args = views[i % sets];
     kernel.launch(args.data(), args.size(), timer.stream);
-  });
+  };
+  double ms = timer.medianMs(options.repeats, launch);
+  // A graph of at least 8 launches, every input set in turn.
+  int launches = static_cast<int>(sets * ((8 + sets - 1) / sets));
+  row.graphMicros = timer.graphMsPerLaunch(options.repeats, launches, launch) * 1e3;
   row.micros = ms * 1e3;
   row.gbps = static_cast<double>(row.bytes) / (ms * 1e-3) / 1e9;
   row.fraction = row.gbps * 1e9 / copy;
@@ -387,28 +425,29 @@ int runGpuBench(Context &context, const GpuOptions &options) {
     }
   }
 
-  std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s  %s\n", "kernel", "shape", "dtype",
-              "time us", "GB/s", "of copy", "target", "met", "error", "tiling");
+  std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s %9s  %s\n", "kernel", "shape", "dtype",
+              "time us", "GB/s", "of copy", "target", "met", "graph us", "error", "tiling");
   for (const Row &r : rows) {
     std::string target = r.target.maxMicros > 0
                              ? "<=" + std::to_string(int(r.target.maxMicros)) + " us"
                              : ">=" + std::to_string(int(r.target.minFraction * 100)) + "%";
-    std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.1e  %s%s\n",
+    std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.2f %9.1e  %s%s\n",
                 r.target.kernel.c_str(), shapeText(r.target.shape).c_str(),
                 dtypeName(r.target.dtype), r.micros, r.gbps, 100 * r.fraction, target.c_str(),
-                r.met() ? "yes" : "no", r.error, r.tiling.empty() ? "default" : r.tiling.c_str(),
+                r.met() ? "yes" : "no", r.graphMicros, r.error,
+                r.tiling.empty() ? "default" : r.tiling.c_str(),
                 r.note.empty() ? "" : ("  " + r.note).c_str());
   }
   if (!options.csvPath.empty()) {
     std::ofstream csv(options.csvPath);
     csv << "kernel,shape,dtype,time_us,bytes,gb_per_s,fraction_of_copy,copy_gb_per_s,"
-           "target_fraction,target_us,met,relative_error,tiling\n";
+           "target_fraction,target_us,met,relative_error,tiling,graph_time_us\n";
     for (const Row &r : rows)
-      csv << r.target.kernel << "," << shapeText(r.target.shape) << ","
-          << dtypeName(r.target.dtype) << "," << r.micros << "," << r.bytes << "," << r.gbps
-          << "," << r.fraction << "," << copy / 1e9 << "," << r.target.minFraction << ","
-          << r.target.maxMicros << "," << (r.met() ? 1 : 0) << "," << r.error << ",\""
-          << r.tiling << "\"\n";
+      csv << r.target.kernel << "," << shapeText(r.target.shape) << "," << dtypeName(r.target.dtype)
+          << "," << r.micros << "," << r.bytes << "," << r.gbps << "," << r.fraction << ","
+          << copy / 1e9 << "," << r.target.minFraction << "," << r.target.maxMicros << ","
+          << (r.met() ? 1 : 0) << "," << r.error << ",\"" << r.tiling << "\"," << r.graphMicros
+          << "\n";
   }
   if (!options.jsonPath.empty()) {
     std::ofstream json(options.jsonPath);
@@ -421,10 +460,11 @@ int runGpuBench(Context &context, const GpuOptions &options) {
            << "\", \"time_us\": " << r.micros << ", \"bytes\": " << r.bytes
            << ", \"gb_per_s\": " << r.gbps << ", \"fraction_of_copy\": " << r.fraction
            << ", \"target_fraction\": " << r.target.minFraction
-           << ", \"target_us\": " << r.target.maxMicros << ", \"met\": "
-           << (r.met() ? "true" : "false") << ", \"verified\": "
-           << (r.verified ? "true" : "false") << ", \"relative_error\": " << r.error
-           << ", \"tiling\": \"" << r.tiling << "\"}" << (i + 1 < rows.size() ? "," : "")
+           << ", \"target_us\": " << r.target.maxMicros
+           << ", \"met\": " << (r.met() ? "true" : "false")
+           << ", \"verified\": " << (r.verified ? "true" : "false")
+           << ", \"relative_error\": " << r.error << ", \"tiling\": \"" << r.tiling
+           << "\", \"graph_time_us\": " << r.graphMicros << "}" << (i + 1 < rows.size() ? "," : "")
            << "\n";
     }
     json << "  ]\n}\n";

@@ -169,6 +169,29 @@ CUresult streamIsCapturing(CUstream stream, CUstreamCaptureStatus *status) {
                                     : CU_STREAM_CAPTURE_STATUS_NONE;
   return CUDA_SUCCESS;
 }
+// Graphs: capture marks the stream; a graph holds nothing (no kernel runs).
+CUresult streamBeginCapture(CUstream stream, CUstreamCaptureMode) {
+  FakeStream *fake = streamOf(stream);
+  if (!fake || fake->capturing)
+    return CUDA_ERROR_INVALID_VALUE;
+  fake->capturing = true;
+  return CUDA_SUCCESS;
+}
+CUresult streamEndCapture(CUstream stream, CUgraph *graph) {
+  FakeStream *fake = streamOf(stream);
+  if (!fake || !fake->capturing)
+    return CUDA_ERROR_ILLEGAL_STATE;
+  fake->capturing = false;
+  *graph = reinterpret_cast<CUgraph>(fake);
+  return CUDA_SUCCESS;
+}
+CUresult graphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph, unsigned long long) {
+  *exec = reinterpret_cast<CUgraphExec>(graph);
+  return CUDA_SUCCESS;
+}
+CUresult graphLaunch(CUgraphExec, CUstream) { return CUDA_SUCCESS; }
+CUresult graphExecDestroy(CUgraphExec) { return CUDA_SUCCESS; }
+CUresult graphDestroy(CUgraph) { return CUDA_SUCCESS; }
 CUresult memAlloc(CUdeviceptr *pointer, size_t bytes) {
   void *memory = std::aligned_alloc(256, (bytes + 255) / 256 * 256);
   if (!memory)
@@ -249,6 +272,12 @@ const std::unordered_map<std::string, void *> &entryPoints() {
       {"cuFuncGetAttribute", reinterpret_cast<void *>(&funcGetAttribute)},
       {"cuLaunchKernel", reinterpret_cast<void *>(&launchKernel)},
       {"cuStreamIsCapturing", reinterpret_cast<void *>(&streamIsCapturing)},
+      {"cuStreamBeginCapture", reinterpret_cast<void *>(&streamBeginCapture)},
+      {"cuStreamEndCapture", reinterpret_cast<void *>(&streamEndCapture)},
+      {"cuGraphInstantiateWithFlags", reinterpret_cast<void *>(&graphInstantiateWithFlags)},
+      {"cuGraphLaunch", reinterpret_cast<void *>(&graphLaunch)},
+      {"cuGraphExecDestroy", reinterpret_cast<void *>(&graphExecDestroy)},
+      {"cuGraphDestroy", reinterpret_cast<void *>(&graphDestroy)},
       {"cuMemAlloc", reinterpret_cast<void *>(&memAlloc)},
       {"cuMemFree", reinterpret_cast<void *>(&memFree)},
       {"cuMemsetD32Async", reinterpret_cast<void *>(&memsetD32Async)},
