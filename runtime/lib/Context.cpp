@@ -331,8 +331,9 @@ private:
                                          CU_LAUNCH_PARAM_END};
                         CUresult result = driver.cuLaunchKernel(
                             group.function, grid, 1, 1,
-                            static_cast<unsigned>(group.launch.blockThreads), 1, 1, 0, stream,
-                            nullptr, extra);
+                            static_cast<unsigned>(group.launch.blockThreads), 1, 1,
+                            static_cast<unsigned>(group.launch.dynamicSharedBytes), stream, nullptr,
+                            extra);
                         // The message is built only on failure: a launch allocates nothing.
                         if (result != CUDA_SUCCESS)
                           driver.check(result,
@@ -1004,6 +1005,7 @@ std::vector<RawCudaLaunch> KernelInternals::cudaLaunches(const Kernel &kernel,
         raw.function = group.function;
         raw.grid = grid;
         raw.block = static_cast<unsigned>(group.launch.blockThreads);
+        raw.sharedBytes = static_cast<unsigned>(group.launch.dynamicSharedBytes);
         raw.lookback = group.launch.lookback();
         raw.words.assign(words, words + n);
         launches.push_back(std::move(raw));

@@ -87,6 +87,8 @@ std::vector<CudaLaunch> lowerToGpuKernels(ModuleOp module, const std::string &ke
       launch.blockLanes = blockLanes.getInt();
       if (auto words = func->getAttrOfType<IntegerAttr>("mmrec.tile_state"))
         launch.tileWordsPerLane = words.getInt();
+      if (auto bytes = func->getAttrOfType<IntegerAttr>("mmrec.dynamic_shared"))
+        launch.dynamicSharedBytes = bytes.getInt();
       for (Attribute type : scratch)
         launch.scratchElementBytes.push_back(
             cast<TypeAttr>(type).getValue().getIntOrFloatBitWidth() / 8);
@@ -170,6 +172,25 @@ std::unique_ptr<CudaCode> loadPtx(std::shared_ptr<const CudaDevice> device,
     CudaGroup group{nullptr, launch};
     driver.check(driver.cuModuleGetFunction(&group.function, code->module, launch.name.c_str()),
                  context, ("cuModuleGetFunction(" + launch.name + ")").c_str());
+    if (launch.dynamicSharedBytes > 0) {
+      int static_ = 0, optIn = 0;
+      driver.cuFuncGetAttribute(&static_, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, group.function);
+      driver.check(
+          driver.cuDeviceGetAttribute(&optIn, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                                      device->device),
+          context, "cuDeviceGetAttribute");
+      if (static_ + launch.dynamicSharedBytes > optIn)
+        throw Error(context + ": GPU kernel " + launch.name + " needs " +
+                    std::to_string(static_ + launch.dynamicSharedBytes) +
+                    " bytes of shared memory a block (" +
+                    std::to_string(launch.dynamicSharedBytes) +
+                    " of them its staging buffer); this GPU allows " + std::to_string(optIn) +
+                    ": use a tiling with fewer lanes or steps a tile");
+      driver.check(driver.cuFuncSetAttribute(group.function,
+                                             CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                             static_cast<int>(launch.dynamicSharedBytes)),
+                   context, "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+    }
     if (logLevel() >= LogLevel::Info)
       logResources(driver, group.function, launch.name);
     code->groups.push_back(group);

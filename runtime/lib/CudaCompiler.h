@@ -64,6 +64,9 @@ struct CudaLaunch {
   /// even for an empty axis.
   int64_t tileWordsPerLane = 0;
   bool lookback() const { return tileWordsPerLane > 0; }
+  /// Dynamic shared memory a block takes (`mmrec.dynamic_shared`: a staging
+  /// buffer over the static 48 KiB), opted in at load, passed at launch.
+  int64_t dynamicSharedBytes = 0;
 };
 
 /// The fused module lowered to gpu.func kernels: the launch of each group.

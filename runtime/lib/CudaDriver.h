@@ -45,6 +45,7 @@ struct CudaDriver {
   X(cuModuleUnload)                                                                                \
   X(cuModuleGetFunction)                                                                           \
   X(cuFuncGetAttribute)                                                                            \
+  X(cuFuncSetAttribute)                                                                            \
   X(cuLaunchKernel)                                                                                \
   X(cuStreamIsCapturing)                                                                           \
   X(cuStreamBeginCapture)                                                                          \

@@ -21,6 +21,7 @@ namespace mmrec {
 struct RawCudaLaunch {
   CUfunction function = nullptr;
   unsigned grid = 0, block = 0;
+  unsigned sharedBytes = 0;   // dynamic shared memory a block
   bool lookback = false;      // a lookback kernel (the strategy the launch took)
   std::vector<int64_t> words; // the parameters, a 64-bit word each
   std::vector<void *> params; // pointers to `words`, as cuLaunchKernel takes them

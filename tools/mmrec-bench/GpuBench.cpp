@@ -306,8 +306,9 @@ void launchOverhead(Timer &timer, Context &context) {
   auto mmrecLaunch = [&] { kernel.launch(args.data(), args.size(), timer.stream); };
   auto rawLaunch = [&] {
     for (RawCudaLaunch &l : raw)
-      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1, 0,
-                                              timer.stream, l.params.data(), nullptr),
+      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1,
+                                              l.sharedBytes, timer.stream, l.params.data(),
+                                              nullptr),
                   "cuLaunchKernel");
   };
   // The same with the parameters in one buffer, as Kernel::launch passes them.
@@ -316,8 +317,8 @@ void launchOverhead(Timer &timer, Context &context) {
       size_t bytes = l.words.size() * sizeof(int64_t);
       void *extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, l.words.data(), CU_LAUNCH_PARAM_BUFFER_SIZE,
                        &bytes, CU_LAUNCH_PARAM_END};
-      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1, 0,
-                                              timer.stream, nullptr, extra),
+      timer.check(timer.driver.cuLaunchKernel(l.function, l.grid, 1, 1, l.block, 1, 1,
+                                              l.sharedBytes, timer.stream, nullptr, extra),
                   "cuLaunchKernel");
     }
   };

@@ -66,6 +66,10 @@ constexpr int64_t kWarpSize = 32;
 /// The static shared memory a GPU block may have (48 KiB on every NVIDIA
 /// GPU; more needs dynamic shared memory and an opt-in at launch).
 constexpr int64_t kMaxSharedBytes = 48 * 1024;
+/// The shared memory a block may opt in to on the largest GPU (227 KiB on
+/// sm_90; 163 KiB on sm_80, 99 KiB on sm_86 and sm_89: the runtime checks
+/// the device's at load).
+constexpr int64_t kMaxOptInSharedBytes = 227 * 1024;
 /// The widest load or store of a GPU thread (ld.global.v4.b32).
 constexpr int64_t kVectorBytes = 16;
 
@@ -1230,15 +1234,22 @@ private:
         gpuModule && axis && *axis + 1 == cast<RankedTensorType>(domainSource.getType()).getRank();
     stagedStepBytes = stagedBytesPerStep();
     int64_t stagingBytes = runSteps * stagedStepBytes * threads;
+    // A staging buffer that does not fit the static 48 KiB with the rest
+    // goes to dynamic shared memory (kDynamicSharedAttr: the runtime opts in
+    // and passes its size at launch).
     bool stages = lookback && runSteps <= kMaxUnrolledRun && stagingBytes > 0 &&
-                  sharedBytes + stagingBytes <= kMaxSharedBytes;
-    if (stages)
+                  sharedBytes + stagingBytes <= kMaxOptInSharedBytes;
+    bool dynamicStaging = stages && sharedBytes + stagingBytes > kMaxSharedBytes;
+    if (stages && !dynamicStaging)
       sharedTypes.push_back(sharedI32(stagingBytes / 4));
     gpu::GPUFuncOp func =
         createGpuFunc(builder, name, scratch, chunkLength, lanesPerBlock, sharedTypes,
                       lookback ? tagPiecesPerLane(neededCarries()) : 0);
-    if (stages)
-      staging = func.getWorkgroupAttributions().back();
+    Value staticStaging;
+    if (stages && !dynamicStaging)
+      staticStaging = func.getWorkgroupAttributions().back();
+    if (dynamicStaging)
+      func->setAttr(kDynamicSharedAttr, builder.getI64IntegerAttr(stagingBytes));
     scratchArgs = currentArgs.drop_back(lookback ? 1 : 0).take_back(scratch.size());
     Value tileState = lookback ? currentArgs.back() : Value();
     ArrayRef<BlockArgument> attributions = func.getWorkgroupAttributions();
@@ -1257,6 +1268,14 @@ private:
 
     Block *entry = &func.getBody().front();
     builder.setInsertionPointToStart(entry);
+    if (staticStaging)
+      staging = builder.create<arith::IndexCastUIOp>(
+          loc, builder.getI64Type(),
+          builder.create<memref::ExtractAlignedPointerAsIndexOp>(loc, staticStaging));
+    if (dynamicStaging)
+      staging = builder.create<LLVM::PtrToIntOp>(
+          loc, builder.getI64Type(),
+          builder.create<LLVM::AddressOfOp>(loc, dynamicSharedMemory(builder, loc)));
     Shape shape = computeShape(builder, loc);
     this->shape = &shape;
     // Lookback: the tile's inputs, read by the first walk and again by the
@@ -2388,6 +2407,21 @@ private:
                                  ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(offset)});
   }
 
+  /// The GPU module's dynamic shared memory: an external shared array of
+  /// no size (PTX `.extern .shared`), which a launch sizes. (LLVM 19 demotes
+  /// the internal global of gpu.dynamic_shared_memory's lowering to a static
+  /// shared byte.)
+  LLVM::GlobalOp dynamicSharedMemory(OpBuilder &b, Location loc) {
+    static constexpr llvm::StringLiteral name = "mmrec_dynamic_shared";
+    if (auto global = gpuModule.lookupSymbol<LLVM::GlobalOp>(name))
+      return global;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(gpuModule.getBody());
+    return b.create<LLVM::GlobalOp>(loc, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                                    /*isConstant=*/false, LLVM::Linkage::External, name,
+                                    Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+  }
+
   /// The thread's place in the staging buffer for its next vector of
   /// `bytes` in step runStep: the steps one after the other, in a step
   /// its vectors in order, for each vector the block's threads in order (so
@@ -2396,8 +2430,7 @@ private:
     int64_t threads = gpuBlockThreads();
     int64_t first = (runStep * stagedStepBytes + stagedOffset) * threads;
     stagedOffset += bytes;
-    Value base = b.create<arith::IndexCastUIOp>(
-        loc, b.getI64Type(), b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, staging));
+    Value base = staging;
     Value offset = b.create<arith::AddIOp>(
         loc, b.create<arith::ConstantIntOp>(loc, first, 64),
         b.create<arith::MulIOp>(loc,
@@ -3069,7 +3102,7 @@ private:
   // stagedOffset the bytes of the step's vectors before the next one.
   enum class StagedLoads { None, Copy, Read };
   StagedLoads stagedLoads = StagedLoads::None;
-  Value staging, stagingThread;
+  Value staging, stagingThread; // the buffer's shared address (i64), the thread
   int64_t runStep = 0, stagedOffset = 0, stagedStepBytes = 0;
   // The shared-chunk shapes: the steps of a thread's full run. Along the
   // domain's innermost dimension (runsAlongAxis, contiguous in memory),

@@ -34,10 +34,14 @@ inline constexpr llvm::StringLiteral kBlockLanesAttr = "mmrec.block_lanes";
 /// (lane blocks x lanes per thread x chunks) elements.
 inline constexpr llvm::StringLiteral kScratchAttr = "mmrec.scratch";
 /// Present on a `lookback` kernel: after its scratch memrefs it takes the
-/// group's tile state, a memref<?xi32> of (2 + tiles) elements that are zero
-/// before the first launch (block ticket counter, finished-block counter,
-/// one status flag per tile); the kernel leaves it zero again.
+/// group's tile state, a memref<?xi64>: the ticket counter and the launch's
+/// epoch, a pad word, then per tile and lane this many tagged words (one
+/// per 32-bit piece of the carries); zeroed once when allocated, never
+/// reset (each launch has its epoch).
 inline constexpr llvm::StringLiteral kTileStateAttr = "mmrec.tile_state";
+/// Bytes of dynamic shared memory a launch must give each block (the
+/// lookback staging buffer where it does not fit the static 48 KiB).
+inline constexpr llvm::StringLiteral kDynamicSharedAttr = "mmrec.dynamic_shared";
 
 /// On an mmrec.kernel (an input of the GPU lowering, set by the runtime's
 /// aligned specialization): every argument's data pointer, and each of its

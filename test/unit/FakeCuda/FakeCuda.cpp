@@ -83,6 +83,9 @@ CUresult deviceGetAttribute(int *value, CUdevice_attribute attribute, CUdevice) 
   case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT:
     *value = 132;
     return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN:
+    *value = 227 << 10;
+    return CUDA_SUCCESS;
   case CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE:
     *value = 50 << 20;
     return CUDA_SUCCESS;
@@ -137,6 +140,13 @@ CUresult moduleGetFunction(CUfunction *function, CUmodule module, const char *na
 }
 CUresult funcGetAttribute(int *value, CUfunction_attribute, CUfunction) {
   *value = 0;
+  return CUDA_SUCCESS;
+}
+// The dynamic shared memory a kernel may take: at most the opt-in limit.
+CUresult funcSetAttribute(CUfunction function, CUfunction_attribute attribute, int value) {
+  if (!function || attribute != CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES || value < 0 ||
+      value > (227 << 10))
+    return CUDA_ERROR_INVALID_VALUE;
   return CUDA_SUCCESS;
 }
 CUresult launchKernel(CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,
@@ -270,6 +280,7 @@ const std::unordered_map<std::string, void *> &entryPoints() {
       {"cuModuleUnload", reinterpret_cast<void *>(&moduleUnload)},
       {"cuModuleGetFunction", reinterpret_cast<void *>(&moduleGetFunction)},
       {"cuFuncGetAttribute", reinterpret_cast<void *>(&funcGetAttribute)},
+      {"cuFuncSetAttribute", reinterpret_cast<void *>(&funcSetAttribute)},
       {"cuLaunchKernel", reinterpret_cast<void *>(&launchKernel)},
       {"cuStreamIsCapturing", reinterpret_cast<void *>(&streamIsCapturing)},
       {"cuStreamBeginCapture", reinterpret_cast<void *>(&streamBeginCapture)},

@@ -221,6 +221,30 @@ TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
   EXPECT_EQ(KernelInternals::lookbackTiling(kernel, wide.views, 2), "");
 }
 
+/// A tiling whose staging buffer does not fit the static 48 KB (256 steps x
+/// 128 bf16 lanes: 64 KB) takes it as dynamic shared memory: the kernel
+/// loads (its opt-in set) and each launch gives its blocks those bytes; the
+/// heuristic's tiles need none.
+TEST(FakeCuda, LargeStagingTakesDynamicSharedMemory) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  std::string text = library::withTiling(
+      library::source("assoc_scan_exp", DType::BF16),
+      "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 128, vector = 8, warps = 8>");
+  ProblemViews problem(ctx,
+                       library::randomProblem("assoc_scan_exp", DType::BF16,
+                                              library::find("assoc_scan_exp").defaultShape, 1));
+  for (auto [tiled, bytes] : {std::pair{true, 65536u}, std::pair{false, 0u}}) {
+    Kernel kernel = tiled ? ctx.compile(text, "assoc_scan_exp")
+                          : library::compile(ctx, "assoc_scan_exp", DType::BF16);
+    std::vector<RawCudaLaunch> launches =
+        KernelInternals::cudaLaunches(kernel, problem.views.data(), problem.views.size(), nullptr);
+    ASSERT_EQ(launches.size(), 1u);
+    EXPECT_TRUE(launches[0].lookback);
+    EXPECT_EQ(launches[0].sharedBytes, bytes) << (tiled ? "tiled" : "heuristic");
+  }
+}
+
 /// MMREC_LOOKBACK_BLOCKS_PER_SM caps a lookback kernel's grid at that many
 /// blocks an SM (its blocks then take tiles until none is left); unset or
 /// 0, a block a tile; anything but a count is an error. Read when a thread

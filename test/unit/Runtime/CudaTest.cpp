@@ -139,7 +139,9 @@ TEST(CudaTest, LibraryScansChunkedAndLookback) {
       "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 32, vector = 1, warps = 4>",
       "#mmrec.tiling<strategy = lanes, chunk = 64, lanes = 256, vector = 8, warps = 2>",
       "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 64, vector = 8, warps = 2>",
-      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 64, vector = 4, warps = 2>"};
+      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 64, vector = 4, warps = 2>",
+      // Staging in dynamic shared memory (f32: 128 KB).
+      "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 256, vector = 8, warps = 8>"};
   // Rows of 37 f32 are not 16-byte aligned (the generic code); rows of 44
   // are (16-byte vectors, and a last lane block of 4 lanes).
   for (int64_t lanes : {37, 44})

@@ -304,6 +304,11 @@ const Target kTargets[] = {
      "#mmrec.tiling<strategy = lookback, chunk = 32, lanes = 128, vector = 2, warps = 4>"},
     {Device::CUDA, "cuda_chunked_shared_vector",
      "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 16, vector = 4, warps = 2>"},
+    // Staging buffers over the static 48 KB where rows are aligned (f32 64
+    // KB, f64 128 KB: dynamic shared memory; bf16 and f16 32 KB, static with
+    // one or two operands).
+    {Device::CUDA, "cuda_lookback_dynamic_staging",
+     "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 64, vector = 4, warps = 8>"},
     // Along the innermost axis: 16 runs of 4 steps a lane, two lanes a warp
     // (their runs scanned with shuffles within each half).
     {Device::CUDA, "cuda_lookback_axis",

@@ -165,6 +165,14 @@ def MmrecLowerToGpu : Pass<"mmrec-lower-to-gpu", "::mlir::ModuleOp"> {
     block: an error names the tiling otherwise); a partial lane block at
     the end of a row repeats its last lane in the others.
 
+    A `lookback` kernel whose threads' full runs are one unrolled batch
+    stages their read-only vectors in shared memory (cp.async) in the
+    aligned specialization: in a static workgroup buffer where it fits the
+    48 KiB with the rest, else in dynamic shared memory (an external shared
+    array of no size, `mmrec_dynamic_shared`, declared in the GPU module),
+    the kernel then carrying `mmrec.dynamic_shared` (the bytes a launch
+    must give each block; up to 227 KiB in all).
+
     A kernel with `mmrec.alignment = 16` (the runtime's aligned
     specialization: every argument's data and strides but the innermost
     multiples of 16 bytes) moves the `vector` lanes of a full lane block of
