@@ -8,7 +8,7 @@
 
 #include "mmrec/Context.h"
 
-#include "Bf16.h"
+#include "HostArray.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"

@@ -13,8 +13,8 @@
 #include "mmrec/Library.h"
 #include "mmrec/References.h"
 
-#include "Bf16.h"
 #include "GpuContext.h"
+#include "HostArray.h"
 
 #include <gtest/gtest.h>
 
@@ -73,46 +73,13 @@ TEST_P(DecayProducts, MatchFloat64) {
   gamma[at(1, 4000, 5)] = -0.0;
 
   // The inputs rounded to the kernel's dtype, then the reference of those.
-  size_t width = sizeOf(dtype), bytes = n * width;
-  std::vector<unsigned char> in(bytes), out(bytes, 0xff);
-  auto store = [&](std::vector<unsigned char> &to, int64_t i, double value) {
-    if (dtype == DType::BF16) {
-      uint16_t bits = test::toBf16(float(value));
-      std::memcpy(&to[i * 2], &bits, 2);
-    } else if (dtype == DType::F16) {
-      _Float16 half = _Float16(value);
-      std::memcpy(&to[i * 2], &half, 2);
-    } else if (dtype == DType::F32) {
-      float single = float(value);
-      std::memcpy(&to[i * 4], &single, 4);
-    } else {
-      std::memcpy(&to[i * 8], &value, 8);
-    }
-  };
-  auto load = [&](const std::vector<unsigned char> &from, int64_t i) -> double {
-    if (dtype == DType::BF16) {
-      uint16_t bits;
-      std::memcpy(&bits, &from[i * 2], 2);
-      return test::fromBf16(bits);
-    }
-    if (dtype == DType::F16) {
-      _Float16 half;
-      std::memcpy(&half, &from[i * 2], 2);
-      return double(half);
-    }
-    if (dtype == DType::F32) {
-      float single;
-      std::memcpy(&single, &from[i * 4], 4);
-      return single;
-    }
-    double value;
-    std::memcpy(&value, &from[i * 8], 8);
-    return value;
-  };
+  test::HostArray in(dtype, n), out(dtype, n);
   for (int64_t i = 0; i < n; ++i) {
-    store(in, i, gamma[i]);
-    gamma[i] = load(in, i);
+    in.set(i, gamma[i]);
+    gamma[i] = in.get(i);
+    out.set(i, std::numeric_limits<double>::quiet_NaN()); // poisoned
   }
+  size_t bytes = in.bytes.size();
   std::vector<double> ref = reference::assocScanExp(gamma, B, H, T, D);
 
   std::string source = library::source("assoc_scan_exp", dtype);
@@ -120,22 +87,22 @@ TEST_P(DecayProducts, MatchFloat64) {
       context->compile(target.tiling.empty() ? source : library::withTiling(source, target.tiling),
                        "assoc_scan_exp");
   DeviceBuffer gammaBuffer(*context, bytes), yBuffer(*context, bytes);
-  gammaBuffer.upload(in.data(), bytes);
-  yBuffer.upload(out.data(), bytes); // poisoned: NaN in either dtype
+  gammaBuffer.upload(in.bytes.data(), bytes);
+  yBuffer.upload(out.bytes.data(), bytes);
   kernel.launch({TensorView::contiguous(gammaBuffer.data(), dtype, {B, H, T, D}, target.device),
                  TensorView::contiguous(yBuffer.data(), dtype, {B, H, T, D}, target.device)});
-  yBuffer.download(out.data(), bytes);
+  yBuffer.download(out.bytes.data(), bytes);
 
   double err = 0, norm = 0;
   for (int64_t i = 0; i < n; ++i) {
-    double got = load(out, i);
+    double got = out.get(i);
     if (std::isnan(ref[i])) {
       ASSERT_TRUE(std::isnan(got)) << "at " << i << ": " << got << ", not NaN";
       continue;
     }
     // f16 flushes what is below its smallest subnormal, 2^-24.
     double floor = dtype == DType::F16 ? std::ldexp(1.0, -24) : 1e-30;
-    ASSERT_NEAR(got, ref[i], (width == 2 ? 1e-2 : 1e-4) * ref[i] + floor) << "at " << i;
+    ASSERT_NEAR(got, ref[i], (sizeOf(dtype) == 2 ? 1e-2 : 1e-4) * ref[i] + floor) << "at " << i;
     err += (got - ref[i]) * (got - ref[i]);
     norm += ref[i] * ref[i];
   }

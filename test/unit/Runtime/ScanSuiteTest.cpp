@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GpuContext.h"
+#include "HostArray.h"
 #include "mmrec/Context.h"
 
 #include <gtest/gtest.h>
@@ -183,55 +184,6 @@ std::string kernelText(const ScanCase &c, const std::string &tiling) {
   return os.str();
 }
 
-/// Host storage of one dtype with float64 access.
-struct Array {
-  DType dtype;
-  std::vector<unsigned char> bytes;
-  Array(DType dtype, int64_t n) : dtype(dtype), bytes(n * sizeOf(dtype)) {}
-
-  void set(int64_t i, double v) {
-    if (dtype == DType::F64) {
-      std::memcpy(&bytes[i * 8], &v, 8);
-    } else if (dtype == DType::F32) {
-      float f = float(v);
-      std::memcpy(&bytes[i * 4], &f, 4);
-    } else if (dtype == DType::F16) {
-      _Float16 h = _Float16(v);
-      std::memcpy(&bytes[i * 2], &h, 2);
-    } else {
-      float f = float(v);
-      uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      bits = std::isnan(f) ? 0x7fc00000 : bits + 0x7fff + ((bits >> 16) & 1);
-      uint16_t half = uint16_t(bits >> 16);
-      std::memcpy(&bytes[i * 2], &half, 2);
-    }
-  }
-  double get(int64_t i) const {
-    if (dtype == DType::F64) {
-      double d;
-      std::memcpy(&d, &bytes[i * 8], 8);
-      return d;
-    }
-    if (dtype == DType::F32) {
-      float f;
-      std::memcpy(&f, &bytes[i * 4], 4);
-      return f;
-    }
-    if (dtype == DType::F16) {
-      _Float16 h;
-      std::memcpy(&h, &bytes[i * 2], 2);
-      return double(h);
-    }
-    uint16_t half;
-    std::memcpy(&half, &bytes[i * 2], 2);
-    uint32_t bits = uint32_t(half) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-  }
-};
-
 struct Layout {
   std::vector<int64_t> shape, strides;
   int64_t elements = 1;
@@ -370,7 +322,7 @@ TEST_P(ScanSuite, MatchesFloat64) {
   laneShape.erase(laneShape.begin() + c.axis);
   Layout lanes(laneShape, Order::RowMajor);
   DType carryType = c.dtype == DType::F64 ? DType::F64 : DType::F32;
-  std::vector<Array> x, y, h, carries;
+  std::vector<test::HostArray> x, y, h, carries;
   for (int i = 0; i < n; ++i) {
     x.emplace_back(c.dtype, layout.elements);
     y.emplace_back(c.dtype, layout.elements);
@@ -390,8 +342,8 @@ TEST_P(ScanSuite, MatchesFloat64) {
   // The arrays go to the device (outputs poisoned with NaN) and come back.
   std::vector<TensorView> args;
   std::vector<DeviceBuffer> buffers;
-  std::vector<Array *> arrays;
-  auto add = [&](Array &a, const Layout &l) {
+  std::vector<test::HostArray *> arrays;
+  auto add = [&](test::HostArray &a, const Layout &l) {
     buffers.emplace_back(*ctx, a.bytes.size());
     buffers.back().upload(a.bytes.data(), a.bytes.size());
     arrays.push_back(&a);
