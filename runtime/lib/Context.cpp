@@ -231,7 +231,8 @@ struct LookbackAlternative {
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
   int64_t maxShortTiles = 0;        // tiles that start together
   std::unique_ptr<LookbackTiles> tiles;
-  // Where every one of them is short chains of tiles that start together.
+  // For launches where each of those groups is short chains of tiles that
+  // all start together (kShortChainTiles): rounds of 8 tiles.
   std::unique_ptr<LookbackTiles> shortTiles;
 };
 
