@@ -40,6 +40,11 @@
 
 // -----
 
+// expected-error @+1 {{'window' (4) is the look-back's: only strategy = lookback takes one}}
+"test.t"() {t = #mmrec.tiling<strategy = chunked, chunk = 128, lanes = 128, vector = 8, warps = 8, window = 4>} : () -> ()
+
+// -----
+
 // expected-error @+1 {{'lanes' (100) must be a multiple of 'vector' (8)}}
 "test.t"() {t = #mmrec.tiling<strategy = lookback, chunk = 128, lanes = 100, vector = 8, warps = 8>} : () -> ()
 

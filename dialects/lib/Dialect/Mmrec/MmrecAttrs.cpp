@@ -77,6 +77,9 @@ LogicalResult TilingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (lanes % vector != 0)
     return emitError() << "'lanes' (" << lanes << ") must be a multiple of 'vector' (" << vector
                        << ")";
+  if (window != 1 && strategy != ScanStrategy::lookback)
+    return emitError() << "'window' (" << window
+                       << ") is the look-back's: only strategy = lookback takes one";
   return success();
 }
 
