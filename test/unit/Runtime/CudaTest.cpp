@@ -1,12 +1,13 @@
 //===- CudaTest.cpp - the CUDA backend on a GPU ---------------------------===//
 //
 // Runs on a GPU when one is present (a CUDA driver and a device); without
-// one every test here reports itself skipped, with the reason. The test
-// reaches the driver itself (dlopen, as the runtime does) for what a user's
-// program does around mmrec: streams and CUDA graphs.
+// one every test here reports itself skipped, with the reason. What a
+// user's program does around mmrec (streams, CUDA graphs) goes through the
+// runtime's driver table, in the primary context mmrec uses.
 //
 //===----------------------------------------------------------------------===//
 
+#include "CudaDriver.h"
 #include "GpuContext.h"
 #include "KernelInternals.h"
 #include "TestKernels.h"
@@ -14,7 +15,6 @@
 #include "mmrec/Library.h"
 
 #include <cuda.h>
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,54 +33,21 @@ namespace {
   if (!ctx)                                                                                      \
   GTEST_SKIP() << "no GPU: " << missing
 
-/// The driver entry points the tests use around mmrec.
-struct Driver {
-  decltype(&::cuCtxSetCurrent) ctxSetCurrent;
-  decltype(&::cuDevicePrimaryCtxRetain) primaryCtxRetain;
-  decltype(&::cuStreamCreate) streamCreate;
-  decltype(&::cuStreamDestroy) streamDestroy;
-  decltype(&::cuStreamSynchronize) streamSynchronize;
-  decltype(&::cuStreamBeginCapture) beginCapture;
-  decltype(&::cuStreamEndCapture) endCapture;
-  decltype(&::cuGraphInstantiateWithFlags) instantiate;
-  decltype(&::cuGraphLaunch) graphLaunch;
-  decltype(&::cuGraphExecDestroy) graphExecDestroy;
-  decltype(&::cuGraphDestroy) graphDestroy;
-
-  static const Driver &get() {
-    static const Driver driver = [] {
-      Driver d{};
-      void *library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-      using GetProc = CUresult (*)(const char *, void **, int, cuuint64_t,
-                                   CUdriverProcAddressQueryResult *);
-      auto getProc = reinterpret_cast<GetProc>(dlsym(library, "cuGetProcAddress_v2"));
-      auto resolve = [&](const char *name, auto &slot) {
-        CUdriverProcAddressQueryResult status;
-        getProc(name, reinterpret_cast<void **>(&slot), 12000, CU_GET_PROC_ADDRESS_DEFAULT,
-                &status);
-        if (!slot)
-          throw Error(std::string("test: no ") + name);
-      };
-      resolve("cuCtxSetCurrent", d.ctxSetCurrent);
-      resolve("cuDevicePrimaryCtxRetain", d.primaryCtxRetain);
-      resolve("cuStreamCreate", d.streamCreate);
-      resolve("cuStreamDestroy", d.streamDestroy);
-      resolve("cuStreamSynchronize", d.streamSynchronize);
-      resolve("cuStreamBeginCapture", d.beginCapture);
-      resolve("cuStreamEndCapture", d.endCapture);
-      resolve("cuGraphInstantiateWithFlags", d.instantiate);
-      resolve("cuGraphLaunch", d.graphLaunch);
-      resolve("cuGraphExecDestroy", d.graphExecDestroy);
-      resolve("cuGraphDestroy", d.graphDestroy);
-      CUcontext primary;
-      if (d.primaryCtxRetain(&primary, 0) != CUDA_SUCCESS ||
-          d.ctxSetCurrent(primary) != CUDA_SUCCESS)
-        throw Error("test: cannot make the primary context current");
-      return d;
-    }();
-    return driver;
-  }
-};
+/// The runtime's driver table, with the device's primary context (mmrec's)
+/// current on the test thread.
+const CudaDriver &driverInPrimaryContext() {
+  static const CudaDriver &driver = []() -> const CudaDriver & {
+    const CudaDriver &d = CudaDriver::get();
+    CUdevice device;
+    CUcontext primary;
+    if (d.cuDeviceGet(&device, 0) != CUDA_SUCCESS ||
+        d.cuDevicePrimaryCtxRetain(&primary, device) != CUDA_SUCCESS ||
+        d.cuCtxPushCurrent(primary) != CUDA_SUCCESS)
+      throw Error("test: cannot make the primary context current");
+    return d;
+  }();
+  return driver;
+}
 
 #define CU(call) ASSERT_EQ((call), CUDA_SUCCESS) << #call
 
@@ -90,13 +57,13 @@ struct Captured {
   CUgraphExec exec = nullptr;
 };
 
-Captured capture(const Driver &driver, CUstream stream, const Kernel &kernel,
+Captured capture(const CudaDriver &driver, CUstream stream, const Kernel &kernel,
                  const TensorView *views, size_t count) {
   Captured captured;
-  EXPECT_EQ(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL), CUDA_SUCCESS);
+  EXPECT_EQ(driver.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL), CUDA_SUCCESS);
   kernel.launch(views, count, stream);
-  EXPECT_EQ(driver.endCapture(stream, &captured.graph), CUDA_SUCCESS);
-  EXPECT_EQ(driver.instantiate(&captured.exec, captured.graph, 0), CUDA_SUCCESS);
+  EXPECT_EQ(driver.cuStreamEndCapture(stream, &captured.graph), CUDA_SUCCESS);
+  EXPECT_EQ(driver.cuGraphInstantiateWithFlags(&captured.exec, captured.graph, 0), CUDA_SUCCESS);
   return captured;
 }
 
@@ -281,7 +248,7 @@ TEST(CudaTest, LongSequencesAndManyLanes) {
 /// graph on a stream of the caller's and replayed on new inputs.
 TEST(CudaTest, GraphCaptureAndReplay) {
   REQUIRE_GPU(ctx);
-  const Driver &driver = Driver::get();
+  const CudaDriver &driver = driverInPrimaryContext();
   Kernel kernel = ctx->compile(kCumsum,
                                "cumsum");
   const int64_t T = 300, N = 517;
@@ -290,19 +257,19 @@ TEST(CudaTest, GraphCaptureAndReplay) {
   TensorView views[] = {TensorView::contiguous(in.data(), DType::F32, {T, N}, Device::CUDA),
                         TensorView::contiguous(result.data(), DType::F32, {T, N}, Device::CUDA)};
   CUstream stream;
-  CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  CU(driver.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   // 517 lanes: the heuristic runs the scan with lookback, whose tile state
   // the first launch allocates; capture after it.
   kernel.launch(views, 2, stream);
-  CU(driver.streamSynchronize(stream));
+  CU(driver.cuStreamSynchronize(stream));
   Captured graph = capture(driver, stream, kernel, views, 2);
   std::mt19937 rng(7);
   for (int replay = 0; replay < 3; ++replay) {
     for (float &v : host)
       v = std::uniform_real_distribution<float>(-1, 1)(rng);
     in.upload(host.data(), host.size() * 4);
-    CU(driver.graphLaunch(graph.exec, stream));
-    CU(driver.streamSynchronize(stream));
+    CU(driver.cuGraphLaunch(graph.exec, stream));
+    CU(driver.cuStreamSynchronize(stream));
     result.download(out.data(), out.size() * 4);
     for (int64_t n = 0; n < N; ++n) {
       double sum = 0;
@@ -312,9 +279,9 @@ TEST(CudaTest, GraphCaptureAndReplay) {
       }
     }
   }
-  driver.graphExecDestroy(graph.exec);
-  driver.graphDestroy(graph.graph);
-  driver.streamDestroy(stream);
+  driver.cuGraphExecDestroy(graph.exec);
+  driver.cuGraphDestroy(graph.graph);
+  driver.cuStreamDestroy(stream);
 }
 
 /// One kernel launched on two streams at once, again and again, at two
@@ -323,7 +290,7 @@ TEST(CudaTest, GraphCaptureAndReplay) {
 /// output must be right.
 TEST(CudaTest, ConcurrentStreams) {
   REQUIRE_GPU(ctx);
-  const Driver &driver = Driver::get();
+  const CudaDriver &driver = driverInPrimaryContext();
   for (const char *tiling :
        {"", "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>"}) {
     Kernel kernel = ctx->compile(*tiling ? withTiling(kCumsum, tiling) : std::string(kCumsum),
@@ -336,7 +303,7 @@ TEST(CudaTest, ConcurrentStreams) {
     } sides[] = {{3000, 517}, {700, 64}};
     std::mt19937 rng(11);
     for (Launches &side : sides) {
-      CU(driver.streamCreate(&side.stream, CU_STREAM_NON_BLOCKING));
+      CU(driver.cuStreamCreate(&side.stream, CU_STREAM_NON_BLOCKING));
       side.host.resize(side.T * side.N);
       side.out.assign(side.host.size(), NAN);
       for (float &v : side.host)
@@ -354,7 +321,7 @@ TEST(CudaTest, ConcurrentStreams) {
         kernel.launch(views, 2, side.stream);
       }
     for (Launches &side : sides) {
-      CU(driver.streamSynchronize(side.stream));
+      CU(driver.cuStreamSynchronize(side.stream));
       side.result->download(side.out.data(), side.out.size() * 4);
       for (int64_t n = 0; n < side.N; ++n) {
         double sum = 0;
@@ -365,7 +332,7 @@ TEST(CudaTest, ConcurrentStreams) {
               << t << ", n " << n;
         }
       }
-      driver.streamDestroy(side.stream);
+      driver.cuStreamDestroy(side.stream);
     }
   }
 }
@@ -375,7 +342,7 @@ TEST(CudaTest, ConcurrentStreams) {
 /// says so and the capture stays usable.
 TEST(CudaTest, GraphCaptureWithScratch) {
   REQUIRE_GPU(ctx);
-  const Driver &driver = Driver::get();
+  const CudaDriver &driver = driverInPrimaryContext();
   std::string text = withTiling(
       library::source("linear_recurrence", DType::F32),
       "#mmrec.tiling<strategy = chunked, chunk = 32, lanes = 8, vector = 1, warps = 2>");
@@ -389,10 +356,10 @@ TEST(CudaTest, GraphCaptureWithScratch) {
                         TensorView::contiguous(b.data(), DType::F32, shape, Device::CUDA),
                         TensorView::contiguous(h.data(), DType::F32, shape, Device::CUDA)};
   CUstream stream;
-  CU(driver.streamCreate(&stream, CU_STREAM_NON_BLOCKING));
+  CU(driver.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING));
   {
     Kernel fresh = ctx->compile(text, "linear_recurrence");
-    CU(driver.beginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
+    CU(driver.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_GLOBAL));
     try {
       fresh.launch(views, 3, stream);
       ADD_FAILURE() << "a launch allocated during capture";
@@ -401,25 +368,25 @@ TEST(CudaTest, GraphCaptureWithScratch) {
           << error.what();
     }
     CUgraph empty;
-    CU(driver.endCapture(stream, &empty));
-    driver.graphDestroy(empty);
+    CU(driver.cuStreamEndCapture(stream, &empty));
+    driver.cuGraphDestroy(empty);
   }
   Kernel kernel = ctx->compile(text, "linear_recurrence");
   kernel.launch(views, 3, stream); // allocates the scratch
-  CU(driver.streamSynchronize(stream));
+  CU(driver.cuStreamSynchronize(stream));
   Captured graph = capture(driver, stream, kernel, views, 3);
   std::vector<float> zeros(bytes / 4, 0.0f);
   h.upload(zeros.data(), bytes);
-  CU(driver.graphLaunch(graph.exec, stream));
-  CU(driver.streamSynchronize(stream));
+  CU(driver.cuGraphLaunch(graph.exec, stream));
+  CU(driver.cuStreamSynchronize(stream));
   h.download(out.data(), bytes);
   // h[t] = h[t-1] + 1 from h[-1] = 0 along T = 300: t + 1.
   for (int64_t i = 0; i < 2 * 2 * 300; ++i)
     for (int64_t d = 0; d < 20; ++d)
       ASSERT_EQ(out[i * 20 + d], float(i % 300 + 1)) << "row " << i;
-  driver.graphExecDestroy(graph.exec);
-  driver.graphDestroy(graph.graph);
-  driver.streamDestroy(stream);
+  driver.cuGraphExecDestroy(graph.exec);
+  driver.cuGraphDestroy(graph.graph);
+  driver.cuStreamDestroy(stream);
 }
 
 TEST(CudaTest, HostViewsAreRejected) {
