@@ -65,6 +65,7 @@ struct CudaDriver {
   X(cuEventCreate)                                                                                 \
   X(cuEventDestroy)                                                                                \
   X(cuEventRecord)                                                                                 \
+  X(cuEventQuery)                                                                                  \
   X(cuEventSynchronize)                                                                            \
   X(cuEventElapsedTime)                                                                            \
   X(cuMemcpyHtoD)                                                                                  \

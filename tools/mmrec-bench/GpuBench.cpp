@@ -3,8 +3,9 @@
 // The memory roofline report: the device-to-device copy bandwidth measured
 // first, then each library kernel at the shapes of its performance target,
 // verified against the float64 reference before it is timed. Times are
-// medians of CUDA-event intervals around single launches, with the inputs
-// rotated over enough copies that they do not sit in L2 (the targets' time),
+// medians of CUDA-event intervals around single launches, queued before the
+// GPU reaches them (behind a waiting kernel), with the inputs rotated over
+// enough copies that they do not sit in L2 (the targets' time),
 // and, for comparison, per launch within replays of a CUDA graph of such
 // launches (`graph us`: without the gaps of single launches). Effective
 // bandwidth counts every input read once and every output written once.
@@ -112,6 +113,29 @@ const char *dtypeName(DType dtype) {
   return "?";
 }
 
+/// A kernel that only waits, `nanoseconds` by the GPU's global timer: the
+/// gate of a batch of timed runs (Timer::medianMs). PTX for sm_70 and up,
+/// assembled by the driver for the GPU at hand.
+constexpr const char *kWaitKernelPtx = R"(.version 7.0
+.target sm_70
+.address_size 64
+
+.visible .entry mmrec_bench_wait(.param .u64 nanoseconds)
+{
+  .reg .pred %p;
+  .reg .b64 %limit, %start, %now, %elapsed;
+  ld.param.u64 %limit, [nanoseconds];
+  mov.u64 %start, %globaltimer;
+spin:
+  nanosleep.u32 1000;
+  mov.u64 %now, %globaltimer;
+  sub.u64 %elapsed, %now, %start;
+  setp.lt.u64 %p, %elapsed, %limit;
+  @%p bra spin;
+  ret;
+}
+)";
+
 /// CUDA events on one stream, in the primary context of device 0.
 class Timer {
 public:
@@ -125,8 +149,12 @@ public:
     check(driver.cuDeviceGetAttribute(&l2, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE, device),
           "cuDeviceGetAttribute");
     l2Bytes = l2;
+    check(driver.cuModuleLoadDataEx(&waitModule, kWaitKernelPtx, 0, nullptr, nullptr),
+          "cuModuleLoadDataEx (the wait kernel)");
+    check(driver.cuModuleGetFunction(&wait, waitModule, "mmrec_bench_wait"), "cuModuleGetFunction");
   }
   ~Timer() {
+    driver.cuModuleUnload(waitModule);
     driver.cuStreamDestroy(stream);
     CUcontext popped;
     driver.cuCtxPopCurrent(&popped);
@@ -135,23 +163,57 @@ public:
   void check(CUresult result, const char *what) const { driver.check(result, "mmrec-bench", what); }
 
   /// Median milliseconds of `run(i)` over `repeats` runs, each between two
-  /// events, after `warmup` untimed runs.
+  /// events, after `warmup` untimed runs. The timed runs go in batches
+  /// queued behind a kernel that waits until the host has queued the whole
+  /// batch, so that a run's start event and its work reach the GPU
+  /// together: otherwise, where the GPU is faster than the host (kernels of
+  /// a few microseconds), it records the start event, then waits for the
+  /// host's launch, and the interval holds that wait (as the L2 flush of
+  /// triton.testing.do_bench gates its runs, without the flush: the inputs
+  /// are rotated instead). A batch whose gate ended before the host had
+  /// queued it runs again behind a longer gate.
   double medianMs(int repeats, const std::function<void(int)> &run, int warmup = 3) {
     for (int i = 0; i < warmup; ++i)
       run(i);
-    std::vector<CUevent> events(2 * repeats);
+    constexpr int kBatch = 8;
+    std::vector<CUevent> events(2 * kBatch + 1); // the runs' pairs, then the gate's end
     for (CUevent &event : events)
       check(driver.cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
-    for (int i = 0; i < repeats; ++i) {
-      check(driver.cuEventRecord(events[2 * i], stream), "cuEventRecord");
-      run(i);
-      check(driver.cuEventRecord(events[2 * i + 1], stream), "cuEventRecord");
+    std::vector<float> ms;
+    try {
+      for (int first = 0; first < repeats;) {
+        int count = std::min(kBatch, repeats - first);
+        void *params[] = {&gateNanoseconds};
+        check(driver.cuLaunchKernel(wait, 1, 1, 1, 1, 1, 1, 0, stream, params, nullptr),
+              "cuLaunchKernel (the wait kernel)");
+        check(driver.cuEventRecord(events.back(), stream), "cuEventRecord");
+        for (int i = 0; i < count; ++i) {
+          check(driver.cuEventRecord(events[2 * i], stream), "cuEventRecord");
+          run(first + i);
+          check(driver.cuEventRecord(events[2 * i + 1], stream), "cuEventRecord");
+        }
+        CUresult gate = driver.cuEventQuery(events.back());
+        check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        if (gate == CUDA_SUCCESS) { // the GPU reached the batch before the host had queued it
+          if (gateNanoseconds >= kMaxGateNanoseconds)
+            throw Error("mmrec-bench: the host took more than " +
+                        std::to_string(kMaxGateNanoseconds / 1000000) + " ms to queue " +
+                        std::to_string(count) + " timed runs");
+          gateNanoseconds *= 2;
+          continue;
+        }
+        if (gate != CUDA_ERROR_NOT_READY)
+          check(gate, "cuEventQuery");
+        for (int i = 0; i < count; ++i)
+          check(driver.cuEventElapsedTime(&ms.emplace_back(), events[2 * i], events[2 * i + 1]),
+                "cuEventElapsedTime");
+        first += count;
+      }
+    } catch (...) {
+      for (CUevent event : events)
+        driver.cuEventDestroy(event);
+      throw;
     }
-    check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-    std::vector<float> ms(repeats);
-    for (int i = 0; i < repeats; ++i)
-      check(driver.cuEventElapsedTime(&ms[i], events[2 * i], events[2 * i + 1]),
-            "cuEventElapsedTime");
     for (CUevent event : events)
       driver.cuEventDestroy(event);
     std::sort(ms.begin(), ms.end());
@@ -193,6 +255,12 @@ public:
   CUcontext context = nullptr;
   CUstream stream = nullptr;
   size_t l2Bytes = 0;
+
+private:
+  static constexpr uint64_t kMaxGateNanoseconds = 1000000000;
+  CUmodule waitModule = nullptr;
+  CUfunction wait = nullptr;
+  uint64_t gateNanoseconds = 200000; // grows where the host needs longer
 };
 
 /// Device-to-device copy bandwidth in bytes per second (read + write).

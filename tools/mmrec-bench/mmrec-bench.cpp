@@ -170,8 +170,10 @@ int main(int argc, char **argv) {
       argc, argv,
       "mmrec-bench: performance of the library kernels\n\n"
       "On a GPU: the device-to-device copy bandwidth, then each library kernel at the shapes of\n"
-      "its target, verified against the float64 reference, timed with CUDA events (median),\n"
-      "as GB/s and as a fraction of the copy bandwidth. On the CPU: each kernel against a\n"
+      "its target, verified against the float64 reference, timed with CUDA events (median of\n"
+      "single launches queued behind a waiting kernel, so that the GPU never waits for the\n"
+      "host inside an interval; and per launch within CUDA graph replays), as GB/s and as a\n"
+      "fraction of the copy bandwidth. On the CPU: each kernel against a\n"
       "hand-written -O3 loop, on one thread and on all.\n");
   std::unique_ptr<Context> context;
   try {

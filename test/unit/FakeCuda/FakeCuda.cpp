@@ -247,6 +247,7 @@ CUresult eventDestroy(CUevent event) {
 }
 CUresult eventRecord(CUevent, CUstream) { return CUDA_SUCCESS; }
 CUresult eventSynchronize(CUevent) { return CUDA_SUCCESS; }
+CUresult eventQuery(CUevent) { return CUDA_SUCCESS; }
 CUresult eventElapsedTime(float *ms, CUevent, CUevent) {
   *ms = 0;
   return CUDA_SUCCESS;
@@ -300,6 +301,7 @@ const std::unordered_map<std::string, void *> &entryPoints() {
       {"cuEventCreate", reinterpret_cast<void *>(&eventCreate)},
       {"cuEventDestroy", reinterpret_cast<void *>(&eventDestroy)},
       {"cuEventRecord", reinterpret_cast<void *>(&eventRecord)},
+      {"cuEventQuery", reinterpret_cast<void *>(&eventQuery)},
       {"cuEventSynchronize", reinterpret_cast<void *>(&eventSynchronize)},
       {"cuEventElapsedTime", reinterpret_cast<void *>(&eventElapsedTime)},
       {"cuMemcpyHtoD", reinterpret_cast<void *>(&memcpyHtoD)},
