@@ -56,3 +56,17 @@
 // UNIFORM-NEXT:      scf.for
 // UNIFORM-NOT:         math.exp
 // UNIFORM:           }
+
+// RUN: mmrec-opt %kernels/linear_recurrence.mlir -mmrec-fuse -mmrec-lower-to-loops -canonicalize -cse | FileCheck %s --check-prefix=ROWS
+
+// Along the innermost axis each lane is a row: a tile walks 16 cache lines
+// of bf16 steps (512) of 2 rows at a time (a, b and h: 6 lines, within 8
+// ways), the carries in registers, then the next 2 rows; the rows left
+// over walk the tile with their carries on the stack.
+// ROWS-LABEL: func.func @linear_recurrence_rows__group0(
+// ROWS:         %[[CARRIES:.*]] = memref.alloca() : memref<256xf32>
+// ROWS:         scf.for %[[TILE:.*]] = %c1 to %{{.*}} step %c512 {
+// ROWS:           %[[END:.*]] = arith.addi %[[TILE]], %c512
+// ROWS:           scf.for
+// ROWS-COUNT-2:     memref.load %[[CARRIES]]
+// ROWS:             scf.for %{{.*}} = %[[TILE]] to %{{.*}} step %c1 iter_args(%{{.*}}, %{{.*}}) -> (f32, f32) {
