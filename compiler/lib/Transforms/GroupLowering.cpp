@@ -1286,16 +1286,23 @@ private:
     // rescan, stay in L2 in between (evict_last); the rescan's reads and the
     // outputs go first. Without the hints a third of the rescan's reads went
     // to DRAM (ncu, assoc_scan_exp at [2, 8, 32768, 128]).
-    // With the staging buffer, the tile goes through memory once: all of
-    // its loads read once (evict_first).
+    // A staged tile goes through memory once and takes no hints: with
+    // evict_first on its copies and stores (session 9's choice) the H100
+    // ran it slower wherever many chains keep the GPU busy (session 10,
+    // same machine, two rounds: assoc_scan_exp 413.6 -> 396.5-397.0 us at
+    // [8, 32, 8192, 128], linear_recurrence 634.5 -> 613.3-613.6,
+    // linear_recurrence_rows 666.7 -> 636.8-637.0, linear_recurrence 173.7
+    // -> 171.7 at [2, 8, 32768, 128]; assoc_scan_exp there 112.8 ->
+    // 114.2-114.9). The copies' hint was most of it (the stores' alone:
+    // 413.6 -> 409.3 us).
     Value keepInL2, dropFromL2;
-    if (lookback) {
+    if (lookback && !stages) {
       keepInL2 = l2Policy(builder, loc, "evict_last");
       dropFromL2 = l2Policy(builder, loc, "evict_first");
     }
     auto startFirstWalk = [&] {
       writeOutputs = false;
-      loadPolicy = stages ? dropFromL2 : keepInL2;
+      loadPolicy = keepInL2;
       if (stages)
         stagedLoads = StagedLoads::Copy;
     };
