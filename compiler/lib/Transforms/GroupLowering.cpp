@@ -1294,7 +1294,8 @@ private:
     // linear_recurrence_rows 666.7 -> 636.8-637.0, linear_recurrence 173.7
     // -> 171.7 at [2, 8, 32768, 128]; assoc_scan_exp there 112.8 ->
     // 114.2-114.9). The copies' hint was most of it (the stores' alone:
-    // 413.6 -> 409.3 us).
+    // 413.6 -> 409.3 us). decayed_sum (f32, 33.6 MB) went the other way,
+    // 34.0 -> 36.2 us: a launch-time choice could keep both (not measured).
     Value keepInL2, dropFromL2;
     if (lookback && !stages) {
       keepInL2 = l2Policy(builder, loc, "evict_last");
