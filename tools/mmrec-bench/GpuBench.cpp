@@ -20,6 +20,8 @@
 
 #include "mmrec/Library.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -179,43 +181,39 @@ public:
     std::vector<CUevent> events(2 * kBatch + 1); // the runs' pairs, then the gate's end
     for (CUevent &event : events)
       check(driver.cuEventCreate(&event, CU_EVENT_DEFAULT), "cuEventCreate");
-    std::vector<float> ms;
-    try {
-      for (int first = 0; first < repeats;) {
-        int count = std::min(kBatch, repeats - first);
-        void *params[] = {&gateNanoseconds};
-        check(driver.cuLaunchKernel(wait, 1, 1, 1, 1, 1, 1, 0, stream, params, nullptr),
-              "cuLaunchKernel (the wait kernel)");
-        check(driver.cuEventRecord(events.back(), stream), "cuEventRecord");
-        for (int i = 0; i < count; ++i) {
-          check(driver.cuEventRecord(events[2 * i], stream), "cuEventRecord");
-          run(first + i);
-          check(driver.cuEventRecord(events[2 * i + 1], stream), "cuEventRecord");
-        }
-        CUresult gate = driver.cuEventQuery(events.back());
-        check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-        if (gate == CUDA_SUCCESS) { // the GPU reached the batch before the host had queued it
-          if (gateNanoseconds >= kMaxGateNanoseconds)
-            throw Error("mmrec-bench: the host took more than " +
-                        std::to_string(kMaxGateNanoseconds / 1000000) + " ms to queue " +
-                        std::to_string(count) + " timed runs");
-          gateNanoseconds *= 2;
-          continue;
-        }
-        if (gate != CUDA_ERROR_NOT_READY)
-          check(gate, "cuEventQuery");
-        for (int i = 0; i < count; ++i)
-          check(driver.cuEventElapsedTime(&ms.emplace_back(), events[2 * i], events[2 * i + 1]),
-                "cuEventElapsedTime");
-        first += count;
-      }
-    } catch (...) {
+    auto destroyEvents = llvm::make_scope_exit([&] {
       for (CUevent event : events)
         driver.cuEventDestroy(event);
-      throw;
+    });
+    std::vector<float> ms;
+    for (int first = 0; first < repeats;) {
+      int count = std::min(kBatch, repeats - first);
+      void *params[] = {&gateNanoseconds};
+      check(driver.cuLaunchKernel(wait, 1, 1, 1, 1, 1, 1, 0, stream, params, nullptr),
+            "cuLaunchKernel (the wait kernel)");
+      check(driver.cuEventRecord(events.back(), stream), "cuEventRecord");
+      for (int i = 0; i < count; ++i) {
+        check(driver.cuEventRecord(events[2 * i], stream), "cuEventRecord");
+        run(first + i);
+        check(driver.cuEventRecord(events[2 * i + 1], stream), "cuEventRecord");
+      }
+      CUresult gate = driver.cuEventQuery(events.back());
+      check(driver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+      if (gate == CUDA_SUCCESS) { // the GPU reached the batch before the host had queued it
+        if (gateNanoseconds >= kMaxGateNanoseconds)
+          throw Error("mmrec-bench: the host took more than " +
+                      std::to_string(kMaxGateNanoseconds / 1000000) + " ms to queue " +
+                      std::to_string(count) + " timed runs");
+        gateNanoseconds *= 2;
+        continue;
+      }
+      if (gate != CUDA_ERROR_NOT_READY)
+        check(gate, "cuEventQuery");
+      for (int i = 0; i < count; ++i)
+        check(driver.cuEventElapsedTime(&ms.emplace_back(), events[2 * i], events[2 * i + 1]),
+              "cuEventElapsedTime");
+      first += count;
     }
-    for (CUevent event : events)
-      driver.cuEventDestroy(event);
     std::sort(ms.begin(), ms.end());
     return ms[ms.size() / 2];
   }
