@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <random>
 
 namespace mmrec::bench {
@@ -88,9 +89,11 @@ struct Row {
   int64_t bytes = 0;
   bool verified = false;
   std::string note;
+  /// Shapes given with --shapes that are no target's have none.
+  bool hasTarget() const { return target.maxMicros > 0 || target.minFraction > 0; }
   bool met() const {
-    return verified && (target.maxMicros > 0 ? micros <= target.maxMicros
-                                             : fraction >= target.minFraction);
+    return verified && hasTarget() &&
+           (target.maxMicros > 0 ? micros <= target.maxMicros : fraction >= target.minFraction);
   }
 };
 
@@ -434,6 +437,46 @@ bool selected(const std::vector<std::string> &filter, const std::string &name) {
   return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
 }
 
+/// The cases of this run: the targets that pass --kernels and --shapes,
+/// then each --shapes entry that is no target's shape, for each selected
+/// kernel of its rank (in the targets' dtype; measured, with no target).
+std::vector<Case> selectedCases(const GpuOptions &options) {
+  std::vector<Case> targets = issueCases(options.small), cases;
+  for (const Case &c : targets)
+    if (selected(options.kernels, c.kernel) && selected(options.shapes, shapeText(c.shape)))
+      cases.push_back(c);
+  for (const std::string &text : options.shapes) {
+    // mmrec-bench rejected the others before it opened the device.
+    std::optional<std::vector<int64_t>> shape = parseShape(text);
+    if (!shape)
+      throw Error("--shapes: '" + text + "' is not a shape");
+    bool target = false, taken = false;
+    std::vector<std::string> kernels;
+    for (const Case &c : targets) {
+      if (!selected(options.kernels, c.kernel))
+        continue;
+      target |= c.shape == *shape;
+      if (c.shape.size() == shape->size() &&
+          std::find(kernels.begin(), kernels.end(), c.kernel) == kernels.end()) {
+        kernels.push_back(c.kernel);
+        taken = true;
+      }
+    }
+    if (target)
+      continue;
+    if (!taken)
+      throw Error("--shapes: no selected kernel takes a shape of rank " +
+                  std::to_string(shape->size()) + " ('" + text + "')");
+    for (const std::string &kernel : kernels)
+      for (const Case &c : targets)
+        if (c.kernel == kernel) {
+          cases.push_back({kernel, c.dtype, *shape, 0, 0});
+          break;
+        }
+  }
+  return cases;
+}
+
 /// --plot: each selected kernel at its sweep's lengths (verified, timed as
 /// the table), drawn as fraction of copy against sequence length.
 void plot(Timer &timer, Context &context, const GpuOptions &options, double copy) {
@@ -464,21 +507,36 @@ void plot(Timer &timer, Context &context, const GpuOptions &options, double copy
 
 } // namespace
 
+std::optional<std::vector<int64_t>> parseShape(const std::string &text) {
+  std::vector<int64_t> shape;
+  size_t start = 0;
+  while (true) {
+    size_t end = text.find('x', start);
+    std::string piece = text.substr(start, end == std::string::npos ? end : end - start);
+    if (piece.empty() || piece.size() > 12 ||
+        piece.find_first_not_of("0123456789") != std::string::npos || std::stoll(piece) <= 0)
+      return std::nullopt;
+    shape.push_back(std::stoll(piece));
+    if (end == std::string::npos)
+      return shape;
+    start = end + 1;
+  }
+}
+
 int runGpuBench(Context &context, const GpuOptions &options) {
   // The heuristic's choice, or each given tiling.
   std::vector<std::string> tilings =
       options.tilings.empty() ? std::vector<std::string>{""} : options.tilings;
   const CudaDriver &driver = CudaDriver::get();
   Timer timer(driver);
+  std::vector<Case> cases = selectedCases(options);
   std::printf("device: %s\n", context.deviceName().c_str());
   size_t copyBytes = options.small ? (size_t(256) << 20) : (size_t(1) << 30);
   double copy = copyBandwidth(timer, context, copyBytes, 20);
   std::printf("device-to-device copy: %.0f GB/s (%zu MiB, read + write counted)\n", copy / 1e9,
               copyBytes >> 20);
   std::vector<Row> rows;
-  for (const Case &c : issueCases(options.small)) {
-    if (!selected(options.kernels, c.kernel) || !selected(options.shapes, shapeText(c.shape)))
-      continue;
+  for (const Case &c : cases) {
     for (const std::string &tiling : tilings) {
       std::fprintf(stderr, "mmrec-bench: %s %s %s %s...\n", c.kernel.c_str(),
                    shapeText(c.shape).c_str(), dtypeName(c.dtype),
@@ -495,14 +553,17 @@ int runGpuBench(Context &context, const GpuOptions &options) {
   std::printf("\n%-18s %-16s %-5s %10s %9s %8s %10s %6s %9s %9s  %s\n", "kernel", "shape", "dtype",
               "time us", "GB/s", "of copy", "target", "met", "graph us", "error", "tiling");
   for (const Row &r : rows) {
-    std::string target = r.target.maxMicros > 0
+    std::string target = !r.hasTarget() ? std::string("-")
+                         : r.target.maxMicros > 0
                              ? "<=" + std::to_string(int(r.target.maxMicros)) + " us"
                              : ">=" + std::to_string(int(r.target.minFraction * 100)) + "%";
     std::printf("%-18s %-16s %-5s %10.2f %9.0f %7.1f%% %10s %6s %9.2f %9.1e  %s%s\n",
                 r.target.kernel.c_str(), shapeText(r.target.shape).c_str(),
                 dtypeName(r.target.dtype), r.micros, r.gbps, 100 * r.fraction, target.c_str(),
-                r.met() ? "yes" : "no", r.graphMicros, r.error,
-                r.tiling.empty() ? "default" : r.tiling.c_str(),
+                !r.hasTarget() ? "-"
+                : r.met()      ? "yes"
+                               : "no",
+                r.graphMicros, r.error, r.tiling.empty() ? "default" : r.tiling.c_str(),
                 r.note.empty() ? "" : ("  " + r.note).c_str());
   }
   if (!options.csvPath.empty()) {
@@ -513,8 +574,10 @@ int runGpuBench(Context &context, const GpuOptions &options) {
       csv << r.target.kernel << "," << shapeText(r.target.shape) << "," << dtypeName(r.target.dtype)
           << "," << r.micros << "," << r.bytes << "," << r.gbps << "," << r.fraction << ","
           << copy / 1e9 << "," << r.target.minFraction << "," << r.target.maxMicros << ","
-          << (r.met() ? 1 : 0) << "," << r.error << ",\"" << r.tiling << "\"," << r.graphMicros
-          << "\n";
+          << (!r.hasTarget() ? ""
+              : r.met()      ? "1"
+                             : "0")
+          << "," << r.error << ",\"" << r.tiling << "\"," << r.graphMicros << "\n";
   }
   if (!options.jsonPath.empty()) {
     std::ofstream json(options.jsonPath);
@@ -527,8 +590,10 @@ int runGpuBench(Context &context, const GpuOptions &options) {
            << "\", \"time_us\": " << r.micros << ", \"bytes\": " << r.bytes
            << ", \"gb_per_s\": " << r.gbps << ", \"fraction_of_copy\": " << r.fraction
            << ", \"target_fraction\": " << r.target.minFraction
-           << ", \"target_us\": " << r.target.maxMicros
-           << ", \"met\": " << (r.met() ? "true" : "false")
+           << ", \"target_us\": " << r.target.maxMicros << ", \"met\": "
+           << (!r.hasTarget() ? "null"
+               : r.met()      ? "true"
+                              : "false")
            << ", \"verified\": " << (r.verified ? "true" : "false")
            << ", \"relative_error\": " << r.error << ", \"tiling\": \"" << r.tiling
            << "\", \"graph_time_us\": " << r.graphMicros << "}" << (i + 1 < rows.size() ? "," : "")

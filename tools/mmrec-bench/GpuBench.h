@@ -5,6 +5,8 @@
 
 #include "mmrec/Context.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,12 +21,18 @@ struct GpuOptions {
   std::vector<std::string> tilings;
   /// Only these kernels (all when empty).
   std::vector<std::string> kernels;
-  /// Only these shapes, as printed ("2x8x32768x128"; all when empty).
+  /// Only these of the targets' shapes, as printed ("2x8x32768x128"; all
+  /// when empty); other shapes are measured too, for each selected kernel
+  /// of their rank, with no target.
   std::vector<std::string> shapes;
   std::string csvPath, jsonPath, plotPath;
   bool launchOverhead = false;
   bool small = false;
 };
+
+/// "2x8x32768x128" as sizes; nullopt for anything else (each size a
+/// positive decimal number).
+std::optional<std::vector<int64_t>> parseShape(const std::string &text);
 
 /// Measures the copy bandwidth, then each library kernel at the issue's
 /// shapes (verified first); prints a table, writes CSV/JSON/PNG. Returns

@@ -56,7 +56,9 @@ llvm::cl::list<std::string> kernelNames("kernels", llvm::cl::CommaSeparated,
                                         llvm::cl::cat(category));
 llvm::cl::list<std::string> shapeNames(
     "shapes", llvm::cl::CommaSeparated,
-    llvm::cl::desc("GPU: only these shapes, as the table prints them (e.g. 2x8x32768x128)"),
+    llvm::cl::desc("GPU: only these of the targets' shapes, as the table prints them (e.g. "
+                   "2x8x32768x128); any other shape is measured for each selected kernel of its "
+                   "rank, with no target"),
     llvm::cl::cat(category));
 llvm::cl::opt<std::string> plotPath(
     "plot", llvm::cl::desc("GPU: also measure each kernel at several sequence lengths and draw "
@@ -177,6 +179,9 @@ int main(int argc, char **argv) {
       "hand-written -O3 loop, on one thread and on all.\n");
   std::unique_ptr<Context> context;
   try {
+    for (const std::string &shape : shapeNames)
+      if (!bench::parseShape(shape))
+        throw Error("--shapes: '" + shape + "' is not a shape such as 2x8x32768x128");
     if (!plotPath.empty() && tilings.size() > 1)
       throw Error("--plot draws one tiling: give at most one --tiling with it");
     if (device.empty())
