@@ -166,11 +166,38 @@ constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 4;
 /// 8).
 constexpr int64_t kShortChainTiles = 8, kShortChainBlocksPerSm = 2;
 
+/// A scan whose group reads two inputs of 16-bit elements at each point
+/// (linear_recurrence) takes one of three tilings, by its launch's chains
+/// of tiles along the axis. With many chains: 128 steps x 128 lanes,
+/// 16-byte vectors, 4 warps (64 KB staged, dynamic shared memory). With at
+/// most kFewChainsPerSm an SM (chains of 64 lanes): 256 steps x 64 lanes,
+/// 8-byte vectors, 8 warps (64 KB), whose look-back moves twice the bytes a
+/// tile. Short chains that start together keep 128 steps x 64 lanes of 4
+/// warps. On the H100 (session 11, same machine, against those 128 x 64
+/// tiles everywhere): 598.4 -> 578.5 us at [8, 32, 8192, 128] (512 chains
+/// of 64 lanes; 256 x 64: 616 us); 172.9 -> 161.7 us at [2, 8, 32768, 128]
+/// (32 chains), 326.2 -> 308.5 at [2, 16, 32768, 128], 311.5 -> 304.6 at
+/// [4, 32, 8192, 128] (256 chains; 128 x 128: 310.1), 27.8 -> 27.4 at [2, 8,
+/// 4096, 128]; at [2, 8, 1024, 128] (short chains) 256 x 64 took 11.5 us
+/// against 10.8. The bound between 256 and 512 chains is not measured
+/// closer. One input (assoc_scan_exp) gains from neither: 397.1 -> 404.8 us
+/// at [8, 32, 8192, 128] (128 x 128, 16-byte vectors), 114.1 -> 117.9 at
+/// [2, 8, 32768, 128] (256 x 64).
+constexpr int64_t kFewChainsPerSm = 3;
+
+/// The launches a lookback tiling is for (LookbackAlternative).
+enum class Chains {
+  Many,  // the default
+  Few,   // at most kFewChainsPerSm an SM
+  Short, // kShortChainTiles or fewer tiles, all starting together
+};
+
 /// The heuristic's lookback tiling for `scan` (in a group of a fused
-/// kernel), its look-back reading `window` tiles a round.
-std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, int64_t window) {
+/// kernel) in launches of `chains`.
+std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains chains) {
   int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
-  int64_t chunk = kLookbackSteps, vector = vectorLanes(analysis, 8), warps = kLookbackWarps, lanes;
+  int64_t chunk = kLookbackSteps, runs = kLookbackRuns, vector = vectorLanes(analysis, 8),
+          warps = kLookbackWarps, lanes;
   if (static_cast<int64_t>(scan.getAxis()) + 1 == rank) {
     // Along the innermost dimension.
     chunk = kAxisRunsPerLane * vectorLanes(analysis, 16);
@@ -189,12 +216,19 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, int64_t 
       }
     if (pointInputs == 1 && widestBits <= 16)
       warps = kLookbackWarpsOneInput;
-    lanes = warps * 32 / kLookbackRuns * vector;
+    if (pointInputs == 2 && widestBits <= 16 && chains == Chains::Many)
+      vector = vectorLanes(analysis, 16);
+    if (pointInputs == 2 && widestBits <= 16 && chains == Chains::Few) {
+      chunk *= 2;
+      runs *= 2;
+      warps *= 2;
+    }
+    lanes = warps * 32 / runs * vector;
   }
   return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(chunk) +
          ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
          ", warps = " + std::to_string(warps) +
-         (window == 1 ? std::string() : ", window = " + std::to_string(window)) + ">";
+         (chains == Chains::Short ? ", window = " + std::to_string(kShortChainTiles) : "") + ">";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -217,6 +251,7 @@ struct Variants {
 /// launch that the heuristic gives it.
 struct LookbackTiles {
   std::string tiling;
+  std::vector<int64_t> steps, lanes; // each scan group's tiles (scanGroups)
   std::function<Variants()> build;
   std::once_flag built;
   Variants variants;
@@ -226,11 +261,13 @@ struct LookbackTiles {
 /// The lookback variants of a kernel whose scans have no tiling.
 struct LookbackAlternative {
   std::vector<unsigned> scanGroups; // the groups whose shapes decide
-  std::vector<int64_t> tileSteps;   // their tiles' steps
-  std::vector<int64_t> tileLanes;   // and lanes
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
   int64_t maxShortTiles = 0;        // tiles that start together
+  int64_t maxFewChains = 0;         // chains of tiles along the axis
   std::unique_ptr<LookbackTiles> tiles;
+  // For launches where each of those groups has at most maxFewChains
+  // chains (null where the tiles would be `tiles`' own).
+  std::unique_ptr<LookbackTiles> fewTiles;
   // For launches where each of those groups is short chains of tiles that
   // all start together (kShortChainTiles): rounds of 8 tiles.
   std::unique_ptr<LookbackTiles> shortTiles;
@@ -746,7 +783,7 @@ private:
       if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
           args[i].shape.size() != args[i].strides.size())
         return nullptr;
-    bool few = false, shortChains = true;
+    bool fewLanes = false, shortChains = true, fewChains = true;
     for (size_t i = 0; i < lookback->scanGroups.size(); ++i) {
       unsigned g = lookback->scanGroups[i];
       int64_t lanes = 1;
@@ -755,16 +792,25 @@ private:
       // Empty (or malformed: check() rejects it) launches keep the default.
       if (lanes <= 0)
         return nullptr;
-      few |= lanes < lookback->minLanes;
+      fewLanes |= lanes < lookback->minLanes;
       int64_t steps = generic.analysis.groupSteps[g].evaluate(args);
-      int64_t chain = (steps + lookback->tileSteps[i] - 1) / lookback->tileSteps[i];
-      int64_t chains = (lanes + lookback->tileLanes[i] - 1) / lookback->tileLanes[i];
-      shortChains &=
-          chain >= 3 && chain <= kShortChainTiles && chains * chain <= lookback->maxShortTiles;
+      // Each alternative counts chains and tiles with its own tiles.
+      if (const LookbackTiles *tiles = lookback->shortTiles.get()) {
+        int64_t chain = (steps + tiles->steps[i] - 1) / tiles->steps[i];
+        int64_t chains = (lanes + tiles->lanes[i] - 1) / tiles->lanes[i];
+        shortChains &=
+            chain >= 3 && chain <= kShortChainTiles && chains * chain <= lookback->maxShortTiles;
+      } else {
+        shortChains = false;
+      }
+      if (const LookbackTiles *tiles = lookback->fewTiles.get())
+        fewChains &= (lanes + tiles->lanes[i] - 1) / tiles->lanes[i] <= lookback->maxFewChains;
     }
-    if (!few)
+    if (!fewLanes)
       return nullptr;
-    return shortChains ? lookback->shortTiles.get() : lookback->tiles.get();
+    if (shortChains)
+      return lookback->shortTiles.get();
+    return lookback->fewTiles && fewChains ? lookback->fewTiles.get() : lookback->tiles.get();
   }
 
   /// The contiguous variant when every argument has a unit innermost stride
@@ -1154,6 +1200,7 @@ private:
   lookbackAlternative(mlir::ModuleOp module, const std::string &name,
                       const KernelAnalysis &analysis) {
     auto alternative = std::make_unique<LookbackAlternative>();
+    std::vector<ScanOp> groupScans; // each scan group's first untiled scan
     unsigned index = 0;
     module.walk<mlir::WalkOrder::PreOrder>([&](GroupOp group) {
       ScanOp untiled;
@@ -1162,11 +1209,8 @@ private:
           untiled = scan;
       });
       if (untiled) {
-        auto tiling = mlir::cast<TilingAttr>(
-            mlir::parseAttribute(lookbackTiling(analysis, untiled, 1), &mlirContext));
         alternative->scanGroups.push_back(index);
-        alternative->tileSteps.push_back(tiling.getChunk());
-        alternative->tileLanes.push_back(tiling.getLanes());
+        groupScans.push_back(untiled);
       }
       ++index;
     });
@@ -1174,41 +1218,52 @@ private:
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
     alternative->maxShortTiles = kShortChainBlocksPerSm * cudaDevice->multiprocessors;
-    // Both lower alike (the window reuses shared memory the tile has).
-    alternative->tiles = lookbackTiles(module, name, analysis, 1, /*check=*/true);
+    alternative->maxFewChains = kFewChainsPerSm * cudaDevice->multiprocessors;
+    auto build = [&](Chains chains) {
+      std::unique_ptr<LookbackTiles> tiles = lookbackTiles(module, name, analysis, chains);
+      if (tiles)
+        for (ScanOp scan : groupScans) {
+          auto tiling = mlir::cast<TilingAttr>(
+              mlir::parseAttribute(lookbackTiling(analysis, scan, chains), &mlirContext));
+          tiles->steps.push_back(tiling.getChunk());
+          tiles->lanes.push_back(tiling.getLanes());
+        }
+      return tiles;
+    };
+    alternative->tiles = build(Chains::Many);
     if (!alternative->tiles)
       return nullptr;
-    alternative->shortTiles = lookbackTiles(module, name, analysis, kShortChainTiles, false);
+    alternative->fewTiles = build(Chains::Few);
+    if (alternative->fewTiles && alternative->fewTiles->tiling == alternative->tiles->tiling)
+      alternative->fewTiles.reset();
+    alternative->shortTiles = build(Chains::Short);
     return alternative;
   }
 
-  /// `module`'s untiled scans with the heuristic's lookback tiles, their
-  /// look-back reading `window` tiles a round, built when first needed;
-  /// null where the lowering rejects them (shared memory, lanes), which
-  /// `check` tries first: those scans keep `lanes`.
+  /// `module`'s untiled scans with the heuristic's lookback tiles for
+  /// launches of `chains`, built when first needed; null where the lowering
+  /// rejects them (shared memory, lanes), which is tried first.
   std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
-                                               const KernelAnalysis &analysis, int64_t window,
-                                               bool check) {
+                                               const KernelAnalysis &analysis, Chains chains) {
     // The tilings given, for the log.
     std::string tiling;
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
     tiled->walk([&](ScanOp scan) {
       if (scan.getTiling())
         return;
-      std::string text = lookbackTiling(analysis, scan, window);
+      std::string text = lookbackTiling(analysis, scan, chains);
       scan.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(text, &mlirContext)));
       if (tiling.find(text) == std::string::npos)
         tiling += (tiling.empty() ? "" : ", ") + text;
     });
-    if (check)
-      try {
-        mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
-        lowerToGpuKernels(*lowered, name);
-      } catch (const Error &error) {
-        log(LogLevel::Info, "kernel '" + name + "': no lookback variant with " + tiling + " (" +
-                                error.what() + ")");
-        return nullptr;
-      }
+    try {
+      mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
+      lowerToGpuKernels(*lowered, name);
+    } catch (const Error &error) {
+      log(LogLevel::Info,
+          "kernel '" + name + "': no lookback variant with " + tiling + " (" + error.what() + ")");
+      return nullptr;
+    }
     auto tiles = std::make_unique<LookbackTiles>();
     tiles->tiling = tiling;
     // The closure owns the context (kernels outlive it) and the IR as text

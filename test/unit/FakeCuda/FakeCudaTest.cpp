@@ -180,6 +180,44 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
   }
 }
 
+/// Two bf16 inputs a point (linear_recurrence) take their tiles by the
+/// launch's chains (at most 3 an SM of 64 lanes: 396 on the fake H100;
+/// [7, 32, 8192, 128] has 448, [6, ...] 384):
+/// many chains 128 steps x 128 lanes of 16-byte vectors, few 256 x 64 of 8
+/// warps, short ones 128 x 64 with rounds of 8 tiles. One input
+/// (assoc_scan_exp) keeps its tiles whatever the chains. Only shapes are
+/// read: the views share a few bytes.
+TEST(FakeCuda, LookbackTilesFollowTheChains) {
+  REQUIRE_FAKE_DRIVER();
+  Context &ctx = fakeGpu();
+  DeviceBuffer memory(ctx, 64);
+  auto tiling = [&](const Kernel &kernel, size_t args, std::vector<int64_t> shape) {
+    std::vector<TensorView> views(
+        args, TensorView::contiguous(memory.data(), DType::BF16, shape, Device::CUDA));
+    return KernelInternals::lookbackTiling(kernel, views.data(), views.size());
+  };
+  Kernel recurrence = library::compile(ctx, "linear_recurrence", DType::BF16);
+  const char *many = "chunk = 128, lanes = 128, vector = 8, warps = 4>",
+             *few = "chunk = 256, lanes = 64, vector = 4, warps = 8>",
+             *shortChains = "chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>";
+  for (auto [shape, tiles] : {std::pair{std::vector<int64_t>{8, 32, 8192, 128}, many},
+                              std::pair{std::vector<int64_t>{7, 32, 8192, 128}, many},
+                              std::pair{std::vector<int64_t>{6, 32, 8192, 128}, few},
+                              std::pair{std::vector<int64_t>{4, 32, 8192, 128}, few},
+                              std::pair{std::vector<int64_t>{2, 8, 32768, 128}, few},
+                              std::pair{std::vector<int64_t>{2, 8, 4096, 128}, few},
+                              std::pair{std::vector<int64_t>{2, 8, 1024, 128}, shortChains}}) {
+    std::string text = tiling(recurrence, 3, shape);
+    EXPECT_NE(text.find(tiles), std::string::npos) << shape[0] << "x" << shape[2] << ": " << text;
+  }
+  Kernel product = library::compile(ctx, "assoc_scan_exp", DType::BF16);
+  for (const std::vector<int64_t> &shape :
+       {std::vector<int64_t>{8, 32, 8192, 128}, std::vector<int64_t>{2, 8, 32768, 128}})
+    EXPECT_NE(tiling(product, 2, shape).find("chunk = 128, lanes = 128, vector = 4, warps = 8>"),
+              std::string::npos)
+        << shape[0];
+}
+
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
 /// chain of tiles along the axis has 3 to 8 of them, the look-back reads 8
 /// tiles a round: the heuristic's tiles with `window = 8` (cumsum's: 128
