@@ -1286,18 +1286,19 @@ private:
     // rescan, stay in L2 in between (evict_last); the rescan's reads and the
     // outputs go first. Without the hints a third of the rescan's reads went
     // to DRAM (ncu, assoc_scan_exp at [2, 8, 32768, 128]).
-    // A staged tile goes through memory once and takes no hints: with
-    // evict_first on its copies and stores (session 9's choice) the H100
-    // ran it slower wherever many chains keep the GPU busy (session 10,
-    // same machine, two rounds: assoc_scan_exp 413.6 -> 396.5-397.0 us at
-    // [8, 32, 8192, 128], linear_recurrence 634.5 -> 613.3-613.6,
-    // linear_recurrence_rows 666.7 -> 636.8-637.0, linear_recurrence 173.7
-    // -> 171.7 at [2, 8, 32768, 128]; assoc_scan_exp there 112.8 ->
-    // 114.2-114.9). The copies' hint was most of it (the stores' alone:
-    // 413.6 -> 409.3 us). decayed_sum (f32, 33.6 MB) went the other way,
-    // 34.0 -> 36.2 us: a launch-time choice could keep both (not measured).
+    // A staged tile's copies take evict_last too, and its stores
+    // evict_first. On the H100 (session 11, same machine, two rounds each,
+    // against no hints on staged tiles): assoc_scan_exp 397.4 -> 387.0 us
+    // at [8, 32, 8192, 128] and 114.3 -> 112.9 at [2, 8, 32768, 128];
+    // linear_recurrence 589.5 -> 582.8 and 161.4 -> 158.6; decayed_sum (f32)
+    // 36.0 -> 35.8; linear_recurrence_rows 172.9 -> 171.5 at [2, 8, 128,
+    // 32768]; the small shapes within 0.1 us. Copies alone with evict_last
+    // were within 1% of it (faster at [2, 8, 32768, 128], slower for
+    // decayed_sum); stores alone with evict_first, or both evict_last,
+    // slower; evict_first on the copies too (session 9) was slower than no
+    // hints (session 10: 413.6 against 397 us).
     Value keepInL2, dropFromL2;
-    if (lookback && !stages) {
+    if (lookback) {
       keepInL2 = l2Policy(builder, loc, "evict_last");
       dropFromL2 = l2Policy(builder, loc, "evict_first");
     }

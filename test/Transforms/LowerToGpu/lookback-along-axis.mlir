@@ -33,10 +33,10 @@
 // multiple of the vector (4 f32), else they walk step by step.
 // RUN: mmrec-opt %s -mmrec-fuse -mmrec-specialize-contiguous=alignment=16 -mmrec-lower-to-gpu -canonicalize -cse | FileCheck %s --check-prefix=ALIGNED
 // ALIGNED-LABEL: gpu.func @sums__group0(
-// ALIGNED:       cp.async.cg.shared.global [$0], [$1], 16;
+// ALIGNED:       cp.async.cg.shared.global.L2::cache_hint [$0], [$1], 16, $2;
 // ALIGNED:       cp.async.wait_all;
 // ALIGNED:       llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xi32>
-// ALIGNED:       llvm.store %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
+// ALIGNED:       "st.global.L2::cache_hint.v4.b32 [$0], {$1, $2, $3, $4}, $5;"
 // ALIGNED-LABEL: gpu.func @reverse_sums__group0(
 // ALIGNED:       %[[REM:.*]] = arith.remui %{{.*}}, %c4
 // ALIGNED:       arith.cmpi eq, %[[REM]], %c0

@@ -14,13 +14,13 @@
 // CHECK:         %[[ARRAY:.*]] = llvm.mlir.addressof @mmrec_dynamic_shared : !llvm.ptr<3>
 // CHECK:         %[[BASE:.*]] = llvm.ptrtoint %[[ARRAY]] : !llvm.ptr<3> to i64
 // CHECK:         arith.addi %[[BASE]],
-// CHECK:         cp.async.cg.shared.global [$0], [$1], 16;
+// CHECK:         cp.async.cg.shared.global.L2::cache_hint [$0], [$1], 16, $2;
 // CHECK:         cp.async.wait_all;
 // CHECK-LABEL: gpu.func @small__group0(
 // CHECK-SAME:    %[[STAGING:[^ ]*]] : memref<8192xi32, #gpu.address_space<workgroup>>
 // CHECK-NOT:     mmrec.dynamic_shared
 // CHECK:         memref.extract_aligned_pointer_as_index %[[STAGING]]
-// CHECK:         cp.async.ca.shared.global [$0], [$1], 8;
+// CHECK:         cp.async.ca.shared.global.L2::cache_hint [$0], [$1], 8, $2;
 !m = memref<?x?xbf16>
 !o = memref<?x?xf32>
 mmrec.kernel @large(%x: !m, %y: !o) {
