@@ -261,6 +261,12 @@ const Target kTargets[] = {
     // one or two operands).
     {Device::CUDA, "cuda_lookback_dynamic_staging",
      "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 64, vector = 4, warps = 8>"},
+    // The heuristic's tiles for two 16-bit inputs with many chains: 16-byte
+    // vectors of 8 lanes, 16 lane blocks of 8 runs (bf16 and f16 with two
+    // operands 64 KB staged, dynamic; f32 and f64 not staged or rejected
+    // where shared memory does not suffice).
+    {Device::CUDA, "cuda_lookback_wide_vectors",
+     "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 128, vector = 8, warps = 4>"},
     // Along the innermost axis: 16 runs of 4 steps a lane, two lanes a warp
     // (their runs scanned with shuffles within each half).
     {Device::CUDA, "cuda_lookback_axis",
