@@ -14,6 +14,7 @@
 
 #include "GpuBench.h"
 
+#include "Cases.h"
 #include "CudaDriver.h"
 #include "KernelInternals.h"
 #include "Plot.h"
@@ -28,38 +29,10 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <random>
 
 namespace mmrec::bench {
 namespace {
-
-/// A performance target: a fraction of copy bandwidth, or a time.
-struct Case {
-  std::string kernel;
-  DType dtype;
-  std::vector<int64_t> shape;
-  double minFraction = 0; // of copy bandwidth
-  double maxMicros = 0;
-};
-
-std::vector<Case> issueCases(bool small) {
-  int64_t s = small ? 8 : 1;
-  std::vector<Case> cases;
-  for (const char *name : {"assoc_scan_exp", "linear_recurrence"}) {
-    cases.push_back({name, DType::BF16, {2, 8, 32768 / s, 128}, 0.85, 0});
-    cases.push_back({name, DType::BF16, {8, 32, 8192 / s, 128}, 0.90, 0});
-    cases.push_back({name, DType::BF16, {2, 8, 1024, 128}, 0, 8});
-  }
-  // Not in the issue: linear_recurrence with each sequence a contiguous
-  // row (Mamba's layout), the same bytes and targets as linear_recurrence.
-  cases.push_back({"linear_recurrence_rows", DType::BF16, {2, 8, 128, 32768 / s}, 0.85, 0});
-  cases.push_back({"linear_recurrence_rows", DType::BF16, {8, 32, 128, 8192 / s}, 0.90, 0});
-  cases.push_back({"linear_recurrence_rows", DType::BF16, {2, 8, 128, 1024}, 0, 8});
-  cases.push_back({"decayed_sum", DType::F32, {2, 1024, 64, 64}, 0.85, 0});
-  cases.push_back({"chunk_aggregate", DType::BF16, {2, 32768 / s, 4096}, 0.85, 0});
-  return cases;
-}
 
 /// The sweep of --plot: a kernel's target shape with its sequence axis
 /// (`axis`) at each of `lengths`.
@@ -96,13 +69,6 @@ struct Row {
            (target.maxMicros > 0 ? micros <= target.maxMicros : fraction >= target.minFraction);
   }
 };
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text;
-  for (int64_t s : shape)
-    text += (text.empty() ? "" : "x") + std::to_string(s);
-  return text;
-}
 
 const char *dtypeName(DType dtype) {
   switch (dtype) {
@@ -432,51 +398,6 @@ void launchOverhead(Timer &timer, Context &context) {
               toPacked[rounds / 2], toPacked[rounds / 4], toPacked[3 * rounds / 4], own * 1e6);
 }
 
-/// Whether `name` passes a --kernels or --shapes filter (empty: all do).
-bool selected(const std::vector<std::string> &filter, const std::string &name) {
-  return filter.empty() || std::find(filter.begin(), filter.end(), name) != filter.end();
-}
-
-/// The cases of this run: the targets that pass --kernels and --shapes,
-/// then each --shapes entry that is no target's shape, for each selected
-/// kernel of its rank (in the targets' dtype; measured, with no target).
-std::vector<Case> selectedCases(const GpuOptions &options) {
-  std::vector<Case> targets = issueCases(options.small), cases;
-  for (const Case &c : targets)
-    if (selected(options.kernels, c.kernel) && selected(options.shapes, shapeText(c.shape)))
-      cases.push_back(c);
-  for (const std::string &text : options.shapes) {
-    // mmrec-bench rejected the others before it opened the device.
-    std::optional<std::vector<int64_t>> shape = parseShape(text);
-    if (!shape)
-      throw Error("--shapes: '" + text + "' is not a shape");
-    bool target = false, taken = false;
-    std::vector<std::string> kernels;
-    for (const Case &c : targets) {
-      if (!selected(options.kernels, c.kernel))
-        continue;
-      target |= c.shape == *shape;
-      if (c.shape.size() == shape->size() &&
-          std::find(kernels.begin(), kernels.end(), c.kernel) == kernels.end()) {
-        kernels.push_back(c.kernel);
-        taken = true;
-      }
-    }
-    if (target)
-      continue;
-    if (!taken)
-      throw Error("--shapes: no selected kernel takes a shape of rank " +
-                  std::to_string(shape->size()) + " ('" + text + "')");
-    for (const std::string &kernel : kernels)
-      for (const Case &c : targets)
-        if (c.kernel == kernel) {
-          cases.push_back({kernel, c.dtype, *shape, 0, 0});
-          break;
-        }
-  }
-  return cases;
-}
-
 /// --plot: each selected kernel at its sweep's lengths (verified, timed as
 /// the table), drawn as fraction of copy against sequence length.
 void plot(Timer &timer, Context &context, const GpuOptions &options, double copy) {
@@ -507,29 +428,13 @@ void plot(Timer &timer, Context &context, const GpuOptions &options, double copy
 
 } // namespace
 
-std::optional<std::vector<int64_t>> parseShape(const std::string &text) {
-  std::vector<int64_t> shape;
-  size_t start = 0;
-  while (true) {
-    size_t end = text.find('x', start);
-    std::string piece = text.substr(start, end == std::string::npos ? end : end - start);
-    if (piece.empty() || piece.size() > 12 ||
-        piece.find_first_not_of("0123456789") != std::string::npos || std::stoll(piece) <= 0)
-      return std::nullopt;
-    shape.push_back(std::stoll(piece));
-    if (end == std::string::npos)
-      return shape;
-    start = end + 1;
-  }
-}
-
 int runGpuBench(Context &context, const GpuOptions &options) {
   // The heuristic's choice, or each given tiling.
   std::vector<std::string> tilings =
       options.tilings.empty() ? std::vector<std::string>{""} : options.tilings;
   const CudaDriver &driver = CudaDriver::get();
   Timer timer(driver);
-  std::vector<Case> cases = selectedCases(options);
+  std::vector<Case> cases = selectedCases(options.kernels, options.shapes, options.small);
   std::printf("device: %s\n", context.deviceName().c_str());
   size_t copyBytes = options.small ? (size_t(256) << 20) : (size_t(1) << 30);
   double copy = copyBandwidth(timer, context, copyBytes, 20);

@@ -5,8 +5,6 @@
 
 #include "mmrec/Context.h"
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +27,6 @@ struct GpuOptions {
   bool launchOverhead = false;
   bool small = false;
 };
-
-/// "2x8x32768x128" as sizes; nullopt for anything else (each size a
-/// positive decimal number).
-std::optional<std::vector<int64_t>> parseShape(const std::string &text);
 
 /// Measures the copy bandwidth, then each library kernel at the issue's
 /// shapes (verified first); prints a table, writes CSV/JSON/PNG. Returns

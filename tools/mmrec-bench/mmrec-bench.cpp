@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Cases.h"
 #include "GpuBench.h"
 #include "HandWritten.h"
 
