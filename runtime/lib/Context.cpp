@@ -180,9 +180,10 @@ constexpr int64_t kShortChainTiles = 8, kShortChainBlocksPerSm = 2;
 /// [4, 32, 8192, 128] (256 chains; 128 x 128: 310.1), 27.8 -> 27.4 at [2, 8,
 /// 4096, 128]; at [2, 8, 1024, 128] (short chains) 256 x 64 took 11.5 us
 /// against 10.8. The bound between 256 and 512 chains is not measured
-/// closer. One input (assoc_scan_exp) gains from neither: 397.1 -> 404.8 us
-/// at [8, 32, 8192, 128] (128 x 128, 16-byte vectors), 114.1 -> 117.9 at
-/// [2, 8, 32768, 128] (256 x 64).
+/// closer; nor are chains of 1-2 tiles (T up to 256), which are no short
+/// chains and so take one of the two. One input (assoc_scan_exp) gains from neither: 397.1 -> 404.8
+/// us at [8, 32, 8192, 128] (128 x 128, 16-byte vectors), 114.1 -> 117.9 at [2, 8, 32768, 128] (256
+/// x 64).
 constexpr int64_t kFewChainsPerSm = 3;
 
 /// The launches a lookback tiling is for (LookbackAlternative).
@@ -1219,8 +1220,9 @@ private:
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
     alternative->maxShortTiles = kShortChainBlocksPerSm * cudaDevice->multiprocessors;
     alternative->maxFewChains = kFewChainsPerSm * cudaDevice->multiprocessors;
-    auto build = [&](Chains chains) {
-      std::unique_ptr<LookbackTiles> tiles = lookbackTiles(module, name, analysis, chains);
+    auto build = [&](Chains chains, const LookbackTiles *unlessAs = nullptr) {
+      std::unique_ptr<LookbackTiles> tiles =
+          lookbackTiles(module, name, analysis, chains, unlessAs);
       if (tiles)
         for (ScanOp scan : groupScans) {
           auto tiling = mlir::cast<TilingAttr>(
@@ -1231,20 +1233,27 @@ private:
       return tiles;
     };
     alternative->tiles = build(Chains::Many);
+    alternative->fewTiles = build(Chains::Few, alternative->tiles.get());
+    alternative->shortTiles = build(Chains::Short);
+    // Where the lowering rejects the many-chain tiles (the largest), the
+    // others serve every launch; where it rejects all, the scans keep
+    // `lanes`.
+    if (!alternative->tiles)
+      alternative->tiles = std::move(alternative->fewTiles);
+    if (!alternative->tiles)
+      alternative->tiles = build(Chains::Short);
     if (!alternative->tiles)
       return nullptr;
-    alternative->fewTiles = build(Chains::Few);
-    if (alternative->fewTiles && alternative->fewTiles->tiling == alternative->tiles->tiling)
-      alternative->fewTiles.reset();
-    alternative->shortTiles = build(Chains::Short);
     return alternative;
   }
 
   /// `module`'s untiled scans with the heuristic's lookback tiles for
   /// launches of `chains`, built when first needed; null where the lowering
-  /// rejects them (shared memory, lanes), which is tried first.
+  /// rejects them (shared memory, lanes), which is tried first, and where
+  /// they are `unlessAs`' own (not lowered again).
   std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
-                                               const KernelAnalysis &analysis, Chains chains) {
+                                               const KernelAnalysis &analysis, Chains chains,
+                                               const LookbackTiles *unlessAs) {
     // The tilings given, for the log.
     std::string tiling;
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
@@ -1256,6 +1265,8 @@ private:
       if (tiling.find(text) == std::string::npos)
         tiling += (tiling.empty() ? "" : ", ") + text;
     });
+    if (unlessAs && unlessAs->tiling == tiling)
+      return nullptr;
     try {
       mlir::OwningOpRef<mlir::ModuleOp> lowered = tiled->clone();
       lowerToGpuKernels(*lowered, name);

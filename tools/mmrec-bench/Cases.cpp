@@ -53,33 +53,40 @@ bool selected(const std::vector<std::string> &filter, const std::string &name) {
 
 std::vector<Case> selectedCases(const std::vector<std::string> &kernels,
                                 const std::vector<std::string> &shapes, bool small) {
-  std::vector<Case> targets = issueCases(small), cases;
-  for (const Case &c : targets)
-    if (selected(kernels, c.kernel) && selected(shapes, shapeText(c.shape)))
-      cases.push_back(c);
-  std::vector<std::vector<int64_t>> extra;
+  std::vector<std::vector<int64_t>> wanted; // the shapes given, parsed, once each
   for (const std::string &text : shapes) {
     std::optional<std::vector<int64_t>> shape = parseShape(text);
     if (!shape)
       throw Error("--shapes: '" + text + "' is not a shape such as 2x8x32768x128");
-    if (std::find(extra.begin(), extra.end(), *shape) != extra.end())
-      continue;
-    extra.push_back(*shape);
-    // Each selected kernel of the shape's rank: its target there (taken
-    // above), else a case with no target.
+    if (std::find(wanted.begin(), wanted.end(), *shape) == wanted.end())
+      wanted.push_back(*shape);
+  }
+  std::vector<Case> targets = issueCases(small), cases;
+  for (const Case &c : targets)
+    if (selected(kernels, c.kernel) &&
+        (wanted.empty() || std::find(wanted.begin(), wanted.end(), c.shape) != wanted.end()))
+      cases.push_back(c);
+  for (const std::vector<int64_t> &shape : wanted) {
+    // A selected kernel's target shape only filters; any other shape is
+    // measured for every selected kernel of its rank.
     std::vector<const Case *> takers;
-    for (const Case &c : targets)
-      if (selected(kernels, c.kernel) && c.shape.size() == shape->size() &&
+    bool target = false;
+    for (const Case &c : targets) {
+      if (!selected(kernels, c.kernel))
+        continue;
+      target |= c.shape == shape;
+      if (c.shape.size() == shape.size() &&
           std::none_of(takers.begin(), takers.end(),
                        [&](const Case *k) { return k->kernel == c.kernel; }))
         takers.push_back(&c);
+    }
+    if (target)
+      continue;
     if (takers.empty())
       throw Error("--shapes: no selected kernel takes a shape of rank " +
-                  std::to_string(shape->size()) + " ('" + text + "')");
+                  std::to_string(shape.size()) + " ('" + shapeText(shape) + "')");
     for (const Case *k : takers)
-      if (std::none_of(targets.begin(), targets.end(),
-                       [&](const Case &c) { return c.kernel == k->kernel && c.shape == *shape; }))
-        cases.push_back({k->kernel, k->dtype, *shape, 0, 0});
+      cases.push_back({k->kernel, k->dtype, shape, 0, 0});
   }
   return cases;
 }

@@ -42,11 +42,11 @@ std::optional<std::vector<int64_t>> parseShape(const std::string &text);
 /// Whether `name` passes a --kernels or --shapes filter (empty: all do).
 bool selected(const std::vector<std::string> &filter, const std::string &name);
 
-/// The cases of a run: the targets that pass `kernels` and `shapes`, then,
-/// for each entry of `shapes` (once each), every selected kernel of its
-/// rank that has no target at it, in its targets' dtype and with no
-/// target. Throws mmrec::Error for an entry that is not a shape or that no
-/// selected kernel takes.
+/// The cases of a run: the targets that pass `kernels` and `shapes`, then
+/// each entry of `shapes` that is no selected kernel's target shape (once
+/// however often given), for every selected kernel of its rank, in its
+/// targets' dtype and with no target. Throws mmrec::Error for an entry that
+/// is not a shape or that no selected kernel takes.
 std::vector<Case> selectedCases(const std::vector<std::string> &kernels,
                                 const std::vector<std::string> &shapes, bool small);
 

@@ -446,7 +446,15 @@ int runGpuBench(Context &context, const GpuOptions &options) {
       std::fprintf(stderr, "mmrec-bench: %s %s %s %s...\n", c.kernel.c_str(),
                    shapeText(c.shape).c_str(), dtypeName(c.dtype),
                    tiling.empty() ? "" : (tiling + " ").c_str());
-      rows.push_back(measure(timer, context, c, tiling, options, copy));
+      // A case that cannot run (memory, a tiling the lowering rejects) is a
+      // row that says why; the others still run and the files are written.
+      try {
+        rows.push_back(measure(timer, context, c, tiling, options, copy));
+      } catch (const Error &error) {
+        Row row{c, tiling};
+        row.note = error.what();
+        rows.push_back(row);
+      }
       // The row as soon as it is measured: a run cut short keeps it.
       const Row &row = rows.back();
       if (row.verified)
@@ -475,14 +483,17 @@ int runGpuBench(Context &context, const GpuOptions &options) {
     std::ofstream csv(options.csvPath);
     csv << "kernel,shape,dtype,time_us,bytes,gb_per_s,fraction_of_copy,copy_gb_per_s,"
            "target_fraction,target_us,met,relative_error,tiling,graph_time_us\n";
-    for (const Row &r : rows)
+    // A row with no target leaves its target columns empty.
+    for (const Row &r : rows) {
       csv << r.target.kernel << "," << shapeText(r.target.shape) << "," << dtypeName(r.target.dtype)
           << "," << r.micros << "," << r.bytes << "," << r.gbps << "," << r.fraction << ","
-          << copy / 1e9 << "," << r.target.minFraction << "," << r.target.maxMicros << ","
-          << (!r.hasTarget() ? ""
-              : r.met()      ? "1"
-                             : "0")
-          << "," << r.error << ",\"" << r.tiling << "\"," << r.graphMicros << "\n";
+          << copy / 1e9 << ",";
+      if (r.hasTarget())
+        csv << r.target.minFraction << "," << r.target.maxMicros << "," << (r.met() ? 1 : 0);
+      else
+        csv << ",,";
+      csv << "," << r.error << ",\"" << r.tiling << "\"," << r.graphMicros << "\n";
+    }
   }
   if (!options.jsonPath.empty()) {
     std::ofstream json(options.jsonPath);
@@ -494,12 +505,14 @@ int runGpuBench(Context &context, const GpuOptions &options) {
            << shapeText(r.target.shape) << "\", \"dtype\": \"" << dtypeName(r.target.dtype)
            << "\", \"time_us\": " << r.micros << ", \"bytes\": " << r.bytes
            << ", \"gb_per_s\": " << r.gbps << ", \"fraction_of_copy\": " << r.fraction
-           << ", \"target_fraction\": " << r.target.minFraction
-           << ", \"target_us\": " << r.target.maxMicros << ", \"met\": "
-           << (!r.hasTarget() ? "null"
-               : r.met()      ? "true"
-                              : "false")
-           << ", \"verified\": " << (r.verified ? "true" : "false")
+           << ", \"target_fraction\": ";
+      // A row with no target has null for its target's fields.
+      if (r.hasTarget())
+        json << r.target.minFraction << ", \"target_us\": " << r.target.maxMicros
+             << ", \"met\": " << (r.met() ? "true" : "false");
+      else
+        json << "null, \"target_us\": null, \"met\": null";
+      json << ", \"verified\": " << (r.verified ? "true" : "false")
            << ", \"relative_error\": " << r.error << ", \"tiling\": \"" << r.tiling
            << "\", \"graph_time_us\": " << r.graphMicros << "}" << (i + 1 < rows.size() ? "," : "")
            << "\n";

@@ -180,9 +180,9 @@ int main(int argc, char **argv) {
       "hand-written -O3 loop, on one thread and on all.\n");
   std::unique_ptr<Context> context;
   try {
-    for (const std::string &shape : shapeNames)
-      if (!bench::parseShape(shape))
-        throw Error("--shapes: '" + shape + "' is not a shape such as 2x8x32768x128");
+    // --shapes' errors before any device is opened.
+    bench::selectedCases({kernelNames.begin(), kernelNames.end()},
+                         {shapeNames.begin(), shapeNames.end()}, small);
     if (!plotPath.empty() && tilings.size() > 1)
       throw Error("--plot draws one tiling: give at most one --tiling with it");
     if (device.empty())

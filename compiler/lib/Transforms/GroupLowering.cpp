@@ -1282,12 +1282,13 @@ private:
           builder.create<LLVM::AddressOfOp>(loc, dynamicSharedMemory(builder, loc)));
     Shape shape = computeShape(builder, loc);
     this->shape = &shape;
-    // Lookback: the tile's inputs, read by the first walk and again by the
-    // rescan, stay in L2 in between (evict_last); the rescan's reads and the
-    // outputs go first. Without the hints a third of the rescan's reads went
-    // to DRAM (ncu, assoc_scan_exp at [2, 8, 32768, 128]).
-    // A staged tile's copies take evict_last too, and its stores
-    // evict_first. On the H100 (session 11, same machine, two rounds each,
+    // Lookback: a tile that is not staged reads its inputs in the first
+    // walk and again in the rescan; they stay in L2 in between (evict_last),
+    // the rescan's reads and the outputs go first (evict_first). Without the
+    // hints a third of the rescan's reads went to DRAM (ncu, assoc_scan_exp
+    // at [2, 8, 32768, 128]). A staged tile reads its inputs once (the
+    // rescan reads shared memory); its copies take evict_last all the same,
+    // and its stores evict_first. On the H100 (session 11, same machine, two rounds each,
     // against no hints on staged tiles): assoc_scan_exp 397.4 -> 387.0 us
     // at [8, 32, 8192, 128] and 114.3 -> 112.9 at [2, 8, 32768, 128];
     // linear_recurrence 589.5 -> 582.8 and 161.4 -> 158.6; decayed_sum (f32)
@@ -2453,8 +2454,8 @@ private:
   }
 
   /// cp.async of `bytes` from the global `at` to the shared address `slot`
-  /// (.cg: through L2 only, for 16 bytes; .ca for fewer), read-once data
-  /// first out of L2 (loadPolicy). Its completion is awaited by
+  /// (.cg: through L2 only, for 16 bytes; .ca for fewer), with the L2
+  /// policy loadPolicy where there is one. Its completion is awaited by
   /// waitForStaging.
   void copyToStaging(OpBuilder &b, Location loc, Value slot, Value at, int64_t bytes) {
     std::string instruction =

@@ -23,18 +23,22 @@ TEST(Cases, ShapesParseAsTheTablePrintsThem) {
     EXPECT_FALSE(parseShape(bad)) << bad;
 }
 
-/// No filters: every target. A target's shape keeps only its own kernel;
-/// another shape is measured for each selected kernel of its rank that has
-/// no target there, once however often it is given.
+/// No filters: every target. A selected kernel's target shape only
+/// filters (written with leading zeros too); another shape is measured for
+/// each selected kernel of its rank, once however often it is given.
 TEST(Cases, ShapesSelectTargetsAndAddOthers) {
   EXPECT_EQ(selectedCases({}, {}, false).size(), issueCases(false).size());
-  EXPECT_EQ(describe(selectedCases({"assoc_scan_exp"}, {"2x8x32768x128"}, false)),
-            (std::vector<std::string>{"assoc_scan_exp 2x8x32768x128 target"}));
   EXPECT_EQ(describe(selectedCases({"assoc_scan_exp", "linear_recurrence_rows"},
-                                   {"2x8x32768x128", "4x8x512x128", "4x8x512x128"}, false)),
-            (std::vector<std::string>{
-                "assoc_scan_exp 2x8x32768x128 target", "linear_recurrence_rows 2x8x32768x128",
-                "assoc_scan_exp 4x8x512x128", "linear_recurrence_rows 4x8x512x128"}));
+                                   {"2x8x32768x128", "02x8x32768x128"}, false)),
+            (std::vector<std::string>{"assoc_scan_exp 2x8x32768x128 target"}));
+  EXPECT_EQ(describe(selectedCases({}, {"2x8x1024x128"}, false)),
+            (std::vector<std::string>{"assoc_scan_exp 2x8x1024x128 target",
+                                      "linear_recurrence 2x8x1024x128 target"}));
+  EXPECT_EQ(
+      describe(selectedCases({"assoc_scan_exp", "linear_recurrence_rows"},
+                             {"4x8x512x128", "2x8x32768x128", "4x8x512x128"}, false)),
+      (std::vector<std::string>{"assoc_scan_exp 2x8x32768x128 target", "assoc_scan_exp 4x8x512x128",
+                                "linear_recurrence_rows 4x8x512x128"}));
   std::vector<Case> aggregate = selectedCases({"chunk_aggregate"}, {"1x4096x256"}, false);
   ASSERT_EQ(aggregate.size(), 1u);
   EXPECT_EQ(aggregate[0].dtype, DType::BF16);
