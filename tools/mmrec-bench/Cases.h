@@ -27,6 +27,7 @@ struct Case {
   std::vector<int64_t> shape;
   double minFraction = 0; // of copy bandwidth
   double maxMicros = 0;
+  bool hasTarget() const { return minFraction > 0 || maxMicros > 0; }
 };
 
 /// The targets (`small`: shorter sequences, a quick check).

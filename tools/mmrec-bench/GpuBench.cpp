@@ -62,8 +62,7 @@ struct Row {
   int64_t bytes = 0;
   bool verified = false;
   std::string note;
-  /// Shapes given with --shapes that are no target's have none.
-  bool hasTarget() const { return target.maxMicros > 0 || target.minFraction > 0; }
+  bool hasTarget() const { return target.hasTarget(); }
   bool met() const {
     return verified && hasTarget() &&
            (target.maxMicros > 0 ? micros <= target.maxMicros : fraction >= target.minFraction);

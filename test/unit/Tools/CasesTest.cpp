@@ -10,8 +10,7 @@ namespace {
 std::vector<std::string> describe(const std::vector<Case> &cases) {
   std::vector<std::string> text;
   for (const Case &c : cases)
-    text.push_back(c.kernel + " " + shapeText(c.shape) +
-                   (c.minFraction > 0 || c.maxMicros > 0 ? " target" : ""));
+    text.push_back(c.kernel + " " + shapeText(c.shape) + (c.hasTarget() ? " target" : ""));
   return text;
 }
 
