@@ -1241,7 +1241,7 @@ private:
     if (!alternative->tiles)
       alternative->tiles = std::move(alternative->fewTiles);
     if (!alternative->tiles)
-      alternative->tiles = build(Chains::Short);
+      alternative->tiles = std::move(alternative->shortTiles);
     if (!alternative->tiles)
       return nullptr;
     return alternative;
