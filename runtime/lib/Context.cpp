@@ -134,10 +134,13 @@ constexpr int64_t kLookbackSteps = 128, kLookbackRuns = 8, kLookbackWarps = 4;
 /// A scan whose group reads one input of 16-bit elements at each point of
 /// its domain gets 8 warps (32 lane blocks a tile, 32 KB staged): on the
 /// H100, assoc_scan_exp 120.7 -> 119.0 us at [2, 8, 32768, 128] and 435.9
-/// -> 424.5 us at [8, 32, 8192, 128] (but 9.8 -> 10.7 us at [2, 8, 1024,
-/// 128]). Not with two inputs (linear_recurrence): the 8-warp tile no longer
-/// fits the shared memory a block may have, so it is not staged (691 -> 810
-/// us); not for f32 (decayed_sum, one input: 35.4 -> 37.1 us).
+/// -> 424.5 us at [8, 32, 8192, 128]. Not for short chains (Chains::Short),
+/// whose tiles all start at once: there 4 warps took assoc_scan_exp at [2,
+/// 8, 1024, 128] from 9.98 / 9.70 to 9.25 / 9.31 us (session 12, same
+/// machine, two rounds; 9.8 against 10.7 us in session 7). Not with two
+/// inputs (linear_recurrence): the 8-warp tile no longer fits the shared
+/// memory a block may have, so it is not staged (691 -> 810 us); not for
+/// f32 (decayed_sum, one input: 35.4 -> 37.1 us).
 constexpr int64_t kLookbackWarpsOneInput = 8;
 
 /// A scan along the innermost dimension (contiguous in memory) has its
@@ -215,7 +218,7 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains c
         ++pointInputs;
         widestBits = std::max<int64_t>(widestBits, type.getElementTypeBitWidth());
       }
-    if (pointInputs == 1 && widestBits <= 16)
+    if (pointInputs == 1 && widestBits <= 16 && chains != Chains::Short)
       warps = kLookbackWarpsOneInput;
     if (pointInputs == 2 && widestBits <= 16 && chains == Chains::Many)
       vector = vectorLanes(analysis, 16);

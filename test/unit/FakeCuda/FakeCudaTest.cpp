@@ -161,22 +161,28 @@ TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
 }
 
 /// The lookback tiles by what a thread stages: one bf16 input
-/// (assoc_scan_exp) 8 warps, two (linear_recurrence) 4; scans along the
-/// innermost axis (linear_recurrence_rows) 4 warps of their own tiles.
+/// (assoc_scan_exp) 8 warps (4 on short chains), two (linear_recurrence) 4;
+/// scans along the innermost axis (linear_recurrence_rows) 4 warps of their
+/// own tiles.
 TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
-  for (auto [name, block] :
-       {std::pair{"assoc_scan_exp", 256u}, std::pair{"linear_recurrence", 128u},
-        std::pair{"linear_recurrence_rows", 128u}}) {
-    Kernel kernel = library::compile(ctx, name, DType::BF16);
-    ProblemViews problem(
-        ctx, library::randomProblem(name, DType::BF16, library::find(name).defaultShape, 1));
+  struct Case {
+    const char *name;
+    std::vector<int64_t> shape;
+    unsigned block;
+  } cases[] = {{"assoc_scan_exp", {2, 8, 4096, 128}, 256u},
+               {"assoc_scan_exp", {2, 8, 1024, 128}, 128u},
+               {"linear_recurrence", {2, 8, 1024, 128}, 128u},
+               {"linear_recurrence_rows", {2, 8, 128, 1024}, 128u}};
+  for (const Case &c : cases) {
+    Kernel kernel = library::compile(ctx, c.name, DType::BF16);
+    ProblemViews problem(ctx, library::randomProblem(c.name, DType::BF16, c.shape, 1));
     std::vector<RawCudaLaunch> launches =
         KernelInternals::cudaLaunches(kernel, problem.views.data(), problem.views.size(), nullptr);
-    ASSERT_EQ(launches.size(), 1u) << name;
-    EXPECT_TRUE(launches[0].lookback) << name;
-    EXPECT_EQ(launches[0].block, block) << name;
+    ASSERT_EQ(launches.size(), 1u) << c.name;
+    EXPECT_TRUE(launches[0].lookback) << c.name;
+    EXPECT_EQ(launches[0].block, c.block) << c.name << " " << c.shape[2];
   }
 }
 
@@ -185,7 +191,8 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
 /// [7, 32, 8192, 128] has 448, [6, ...] 384):
 /// many chains 128 steps x 128 lanes of 16-byte vectors, few 256 x 64 of 8
 /// warps, short ones 128 x 64 with rounds of 8 tiles. One input
-/// (assoc_scan_exp) keeps its tiles whatever the chains. Only shapes are
+/// (assoc_scan_exp) keeps its 8-warp tiles on many chains and few, takes 4
+/// warps on short ones. Only shapes are
 /// read: the views share a few bytes.
 TEST(FakeCuda, LookbackTilesFollowTheChains) {
   REQUIRE_FAKE_DRIVER();
@@ -216,6 +223,10 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
     EXPECT_NE(tiling(product, 2, shape).find("chunk = 128, lanes = 128, vector = 4, warps = 8>"),
               std::string::npos)
         << shape[0];
+  // ... but for short chains, whose tiles start at once: 4 warps.
+  EXPECT_NE(tiling(product, 2, {2, 8, 1024, 128})
+                .find("chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>"),
+            std::string::npos);
 }
 
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
