@@ -147,13 +147,17 @@ constexpr int64_t kLookbackWarpsOneInput = 8;
 /// lanes a row apart: there the lowering gives consecutive threads
 /// consecutive runs of a lane, each run one 16-byte vector of the widest
 /// argument element along the axis (8 bf16 steps), a warp's 32 runs of a
-/// lane 512 consecutive bytes. A thread takes 4 lanes (rows), a lane 64
-/// runs (two warps), a block of 4 warps 8 lanes x 512 bf16 steps. On the
-/// H100 (linear_recurrence_rows, bf16) the best of 9 tilings at [2, 8, 128,
-/// 32768] (174.3 us, 76.8% of copy) and 4% behind the best at [8, 32, 128,
-/// 8192] (671.2 us; 8 lanes a thread, which spill under ptxas, 643.1 us):
-/// docs/perf/gpu-2026-11-24-session7.md.
-constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 4;
+/// lane 512 consecutive bytes. A thread takes 2 lanes (rows), a lane 64
+/// runs (two warps), a block of 4 warps 4 lanes x 512 bf16 steps. On the
+/// H100 (linear_recurrence_rows, bf16, session 12, 16 tilings with the
+/// runs staged): 171.5 -> 159.5 us at [2, 8, 128, 32768] (83.9% of copy),
+/// 636.9 -> 627.7 us at [8, 32, 128, 8192] and 10.7 -> 10.1 us at [2, 8,
+/// 128, 1024] against 4 lanes a thread (the best of session 7's 9 tilings
+/// before the runs were staged); 1 lane a thread, 256-step tiles or 8
+/// warps were slower (256 x 16 lanes of 4 warps: 601.7 us at [8, 32, 128,
+/// 8192], but 185.3 and 11.6 us at the others):
+/// docs/perf/gpu-2026-11-24-session12.md.
+constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 2;
 
 /// Launches whose scans' tiles all start together look back over up to 8
 /// tiles a round (`window`), others over one: where each chain of tiles

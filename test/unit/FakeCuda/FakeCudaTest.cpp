@@ -232,7 +232,7 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
 /// chain of tiles along the axis has 3 to 8 of them, the look-back reads 8
 /// tiles a round: the heuristic's tiles with `window = 8` (cumsum's: 128
-/// steps x 32 lanes; linear_recurrence_rows': 512 x 8), else without.
+/// steps x 32 lanes; linear_recurrence_rows': 512 x 4), else without.
 TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -262,7 +262,7 @@ TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
                          library::randomProblem("linear_recurrence_rows", DType::BF16, shape, 1));
     std::string tiling =
         KernelInternals::lookbackTiling(rows, problem.views.data(), problem.views.size());
-    EXPECT_NE(tiling.find("chunk = 512, lanes = 8"), std::string::npos) << tiling;
+    EXPECT_NE(tiling.find("chunk = 512, lanes = 4"), std::string::npos) << tiling;
     EXPECT_EQ(tiling.find("window = 8") != std::string::npos, window) << shape[3] << ": " << tiling;
   }
   // Many lanes: `lanes`, whatever the axis.
