@@ -154,10 +154,20 @@ constexpr int64_t kLookbackWarpsOneInput = 8;
 /// 636.9 -> 627.7 us at [8, 32, 128, 8192] and 10.7 -> 10.1 us at [2, 8,
 /// 128, 1024] against 4 lanes a thread (the best of session 7's 9 tilings
 /// before the runs were staged); 1 lane a thread, 256-step tiles or 8
-/// warps were slower (256 x 16 lanes of 4 warps: 601.7 us at [8, 32, 128,
-/// 8192], but 185.3 and 11.6 us at the others):
+/// warps were slower (but 256 x 16 lanes on many rows: below):
 /// docs/perf/gpu-2026-11-24-session12.md.
 constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 2;
+
+/// ... but with two 16-bit inputs (linear_recurrence_rows) and more than
+/// kFewRowsPerSm rows an SM, 32 runs a lane and 4 lanes a thread: 256 bf16
+/// steps x 16 lanes. On the H100 (session 12, one run, us, against 512 x
+/// 4): 601.8 against 627.9 at [8, 32, 128, 8192] (32768 rows), 304.1
+/// against 315.1 at [4, 32, 128, 8192] (16384); but 313.6 against 311.9
+/// at [4, 16, 128, 16384] (8192), 340.4 against 314.3 at [2, 16, 128,
+/// 32768] (4096), 186.4 against 160.7 at [2, 8, 128, 32768] (2048). Not
+/// measured for other inputs or dtypes.
+constexpr int64_t kAxisManyRowsRunsPerLane = 32, kAxisManyRowsThreadLanes = 4;
+constexpr int64_t kFewRowsPerSm = 96;
 
 /// Launches whose scans' tiles all start together look back over up to 8
 /// tiles a round (`window`), others over one: where each chain of tiles
@@ -177,7 +187,7 @@ constexpr int64_t kShortChainTiles = 8, kShortChainBlocksPerSm = 2;
 /// (linear_recurrence) takes one of three tilings, by its launch's chains
 /// of tiles along the axis. With many chains: 128 steps x 128 lanes,
 /// 16-byte vectors, 4 warps (64 KB staged, dynamic shared memory). With at
-/// most kFewChainsPerSm an SM (chains of 64 lanes): 256 steps x 64 lanes,
+/// most kFewLanesPerSm lanes an SM (3 chains of 64): 256 steps x 64 lanes,
 /// 8-byte vectors, 8 warps (64 KB), whose look-back moves twice the bytes a
 /// tile. Short chains that start together keep 128 steps x 64 lanes of 4
 /// warps. On the H100 (session 11, same machine, against those 128 x 64
@@ -191,48 +201,59 @@ constexpr int64_t kShortChainTiles = 8, kShortChainBlocksPerSm = 2;
 /// chains and so take one of the two. One input (assoc_scan_exp) gains from neither: 397.1 -> 404.8
 /// us at [8, 32, 8192, 128] (128 x 128, 16-byte vectors), 114.1 -> 117.9 at [2, 8, 32768, 128] (256
 /// x 64).
-constexpr int64_t kFewChainsPerSm = 3;
+constexpr int64_t kFewLanesPerSm = 3 * 64;
 
 /// The launches a lookback tiling is for (LookbackAlternative).
 enum class Chains {
   Many,  // the default
-  Few,   // at most kFewChainsPerSm an SM
+  Few,   // at most kFewLanesPerSm lanes an SM (kFewRowsPerSm along the innermost axis)
   Short, // kShortChainTiles or fewer tiles, all starting together
 };
+
+/// Whether `scan` runs along its domain's innermost (contiguous) dimension.
+bool alongInnermost(ScanOp scan) {
+  int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
+  return static_cast<int64_t>(scan.getAxis()) + 1 == rank;
+}
 
 /// The heuristic's lookback tiling for `scan` (in a group of a fused
 /// kernel) in launches of `chains`.
 std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains chains) {
   int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
+  // The group's inputs read at each point: what a thread stages.
+  int64_t pointInputs = 0, widestBits = 0;
+  if (auto group = scan->getParentOfType<GroupOp>())
+    for (mlir::Value input : group.getInputs()) {
+      auto type = mlir::cast<mlir::RankedTensorType>(input.getType());
+      if (type.getRank() != rank)
+        continue;
+      ++pointInputs;
+      widestBits = std::max<int64_t>(widestBits, type.getElementTypeBitWidth());
+    }
+  bool twoNarrowInputs = pointInputs == 2 && widestBits <= 16;
   int64_t chunk = kLookbackSteps, runs = kLookbackRuns, vector = vectorLanes(analysis, 8),
-          warps = kLookbackWarps, lanes;
-  if (static_cast<int64_t>(scan.getAxis()) + 1 == rank) {
-    // Along the innermost dimension.
-    chunk = kAxisRunsPerLane * vectorLanes(analysis, 16);
+          warps = kLookbackWarps;
+  if (alongInnermost(scan)) {
+    // Runs of one 16-byte vector along the axis.
+    runs = kAxisRunsPerLane;
     vector = kAxisThreadLanes;
-    lanes = warps * 32 / kAxisRunsPerLane * vector;
+    if (twoNarrowInputs && chains == Chains::Many) {
+      runs = kAxisManyRowsRunsPerLane;
+      vector = kAxisManyRowsThreadLanes;
+    }
+    chunk = runs * vectorLanes(analysis, 16);
   } else {
-    // The group's inputs read at each point: what a thread stages.
-    int64_t pointInputs = 0, widestBits = 0;
-    if (auto group = scan->getParentOfType<GroupOp>())
-      for (mlir::Value input : group.getInputs()) {
-        auto type = mlir::cast<mlir::RankedTensorType>(input.getType());
-        if (type.getRank() != rank)
-          continue;
-        ++pointInputs;
-        widestBits = std::max<int64_t>(widestBits, type.getElementTypeBitWidth());
-      }
     if (pointInputs == 1 && widestBits <= 16 && chains != Chains::Short)
       warps = kLookbackWarpsOneInput;
-    if (pointInputs == 2 && widestBits <= 16 && chains == Chains::Many)
+    if (twoNarrowInputs && chains == Chains::Many)
       vector = vectorLanes(analysis, 16);
-    if (pointInputs == 2 && widestBits <= 16 && chains == Chains::Few) {
+    if (twoNarrowInputs && chains == Chains::Few) {
       chunk *= 2;
       runs *= 2;
       warps *= 2;
     }
-    lanes = warps * 32 / runs * vector;
   }
+  int64_t lanes = warps * 32 / runs * vector;
   return "#mmrec.tiling<strategy = lookback, chunk = " + std::to_string(chunk) +
          ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
          ", warps = " + std::to_string(warps) +
@@ -271,10 +292,10 @@ struct LookbackAlternative {
   std::vector<unsigned> scanGroups; // the groups whose shapes decide
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
   int64_t maxShortTiles = 0;        // tiles that start together
-  int64_t maxFewChains = 0;         // chains of tiles along the axis
+  std::vector<int64_t> maxFewLanes; // each of those groups' bound of Chains::Few
   std::unique_ptr<LookbackTiles> tiles;
-  // For launches where each of those groups has at most maxFewChains
-  // chains (null where the tiles would be `tiles`' own).
+  // For launches where each of those groups has at most maxFewLanes lanes
+  // (null where the tiles would be `tiles`' own).
   std::unique_ptr<LookbackTiles> fewTiles;
   // For launches where each of those groups is short chains of tiles that
   // all start together (kShortChainTiles): rounds of 8 tiles.
@@ -811,8 +832,7 @@ private:
       } else {
         shortChains = false;
       }
-      if (const LookbackTiles *tiles = lookback->fewTiles.get())
-        fewChains &= (lanes + tiles->lanes[i] - 1) / tiles->lanes[i] <= lookback->maxFewChains;
+      fewChains &= lanes <= lookback->maxFewLanes[i];
     }
     if (!fewLanes)
       return nullptr;
@@ -1226,7 +1246,9 @@ private:
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
     alternative->maxShortTiles = kShortChainBlocksPerSm * cudaDevice->multiprocessors;
-    alternative->maxFewChains = kFewChainsPerSm * cudaDevice->multiprocessors;
+    for (ScanOp scan : groupScans)
+      alternative->maxFewLanes.push_back((alongInnermost(scan) ? kFewRowsPerSm : kFewLanesPerSm) *
+                                         cudaDevice->multiprocessors);
     auto build = [&](Chains chains, const LookbackTiles *unlessAs = nullptr) {
       std::unique_ptr<LookbackTiles> tiles =
           lookbackTiles(module, name, analysis, chains, unlessAs);

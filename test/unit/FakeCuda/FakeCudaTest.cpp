@@ -192,7 +192,8 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
 /// many chains 128 steps x 128 lanes of 16-byte vectors, few 256 x 64 of 8
 /// warps, short ones 128 x 64 with rounds of 8 tiles. One input
 /// (assoc_scan_exp) keeps its 8-warp tiles on many chains and few, takes 4
-/// warps on short ones. Only shapes are
+/// warps on short ones. Scans along the innermost axis with two bf16
+/// inputs (linear_recurrence_rows) take theirs by rows. Only shapes are
 /// read: the views share a few bytes.
 TEST(FakeCuda, LookbackTilesFollowTheChains) {
   REQUIRE_FAKE_DRIVER();
@@ -227,6 +228,21 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
   EXPECT_NE(tiling(product, 2, {2, 8, 1024, 128})
                 .find("chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>"),
             std::string::npos);
+  // Along the innermost axis, by rows (at most 96 an SM: 12672): many
+  // rows 256 steps x 16 lanes, 4 a thread; fewer 512 x 4, 2 a thread.
+  Kernel rows = library::compile(ctx, "linear_recurrence_rows", DType::BF16);
+  const char *manyRows = "chunk = 256, lanes = 16, vector = 4, warps = 4>",
+             *fewRows = "chunk = 512, lanes = 4, vector = 2, warps = 4>";
+  for (auto [shape, tiles] : {std::pair{std::vector<int64_t>{8, 32, 128, 8192}, manyRows},
+                              std::pair{std::vector<int64_t>{4, 32, 128, 8192}, manyRows},
+                              std::pair{std::vector<int64_t>{1, 1, 12673, 64}, manyRows},
+                              std::pair{std::vector<int64_t>{1, 1, 12672, 64}, fewRows},
+                              std::pair{std::vector<int64_t>{4, 16, 128, 16384}, fewRows},
+                              std::pair{std::vector<int64_t>{2, 8, 128, 32768}, fewRows},
+                              std::pair{std::vector<int64_t>{2, 8, 128, 1024}, fewRows}}) {
+    std::string text = tiling(rows, 3, shape);
+    EXPECT_NE(text.find(tiles), std::string::npos) << shape[2] << "x" << shape[3] << ": " << text;
+  }
 }
 
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
