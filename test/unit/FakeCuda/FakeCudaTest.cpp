@@ -199,50 +199,48 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
   DeviceBuffer memory(ctx, 64);
-  auto tiling = [&](const Kernel &kernel, size_t args, std::vector<int64_t> shape) {
-    std::vector<TensorView> views(
-        args, TensorView::contiguous(memory.data(), DType::BF16, shape, Device::CUDA));
-    return KernelInternals::lookbackTiling(kernel, views.data(), views.size());
+  // Each shape's tiling contains its expected tiles.
+  using Cases = std::vector<std::pair<std::vector<int64_t>, const char *>>;
+  auto expectTiles = [&](const char *name, size_t args, const Cases &cases) {
+    Kernel kernel = library::compile(ctx, name, DType::BF16);
+    for (const auto &[shape, tiles] : cases) {
+      std::vector<TensorView> views(
+          args, TensorView::contiguous(memory.data(), DType::BF16, shape, Device::CUDA));
+      std::string text = KernelInternals::lookbackTiling(kernel, views.data(), views.size());
+      EXPECT_NE(text.find(tiles), std::string::npos)
+          << name << " " << shape[0] << "x" << shape[1] << "x" << shape[2] << "x" << shape[3]
+          << ": " << text;
+    }
   };
-  Kernel recurrence = library::compile(ctx, "linear_recurrence", DType::BF16);
   const char *many = "chunk = 128, lanes = 128, vector = 8, warps = 4>",
              *few = "chunk = 256, lanes = 64, vector = 4, warps = 8>",
              *shortChains = "chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>";
-  for (auto [shape, tiles] : {std::pair{std::vector<int64_t>{8, 32, 8192, 128}, many},
-                              std::pair{std::vector<int64_t>{7, 32, 8192, 128}, many},
-                              std::pair{std::vector<int64_t>{6, 32, 8192, 128}, few},
-                              std::pair{std::vector<int64_t>{4, 32, 8192, 128}, few},
-                              std::pair{std::vector<int64_t>{2, 8, 32768, 128}, few},
-                              std::pair{std::vector<int64_t>{2, 8, 4096, 128}, few},
-                              std::pair{std::vector<int64_t>{2, 8, 1024, 128}, shortChains}}) {
-    std::string text = tiling(recurrence, 3, shape);
-    EXPECT_NE(text.find(tiles), std::string::npos) << shape[0] << "x" << shape[2] << ": " << text;
-  }
-  Kernel product = library::compile(ctx, "assoc_scan_exp", DType::BF16);
-  for (const std::vector<int64_t> &shape :
-       {std::vector<int64_t>{8, 32, 8192, 128}, std::vector<int64_t>{2, 8, 32768, 128}})
-    EXPECT_NE(tiling(product, 2, shape).find("chunk = 128, lanes = 128, vector = 4, warps = 8>"),
-              std::string::npos)
-        << shape[0];
-  // ... but for short chains, whose tiles start at once: 4 warps.
-  EXPECT_NE(tiling(product, 2, {2, 8, 1024, 128})
-                .find("chunk = 128, lanes = 64, vector = 4, warps = 4, window = 8>"),
-            std::string::npos);
+  expectTiles("linear_recurrence", 3,
+              {{{8, 32, 8192, 128}, many},
+               {{7, 32, 8192, 128}, many},
+               {{6, 32, 8192, 128}, few},
+               {{4, 32, 8192, 128}, few},
+               {{2, 8, 32768, 128}, few},
+               {{2, 8, 4096, 128}, few},
+               {{2, 8, 1024, 128}, shortChains}});
+  // One input: 8 warps but for short chains, whose tiles start at once.
+  const char *eightWarps = "chunk = 128, lanes = 128, vector = 4, warps = 8>";
+  expectTiles("assoc_scan_exp", 2,
+              {{{8, 32, 8192, 128}, eightWarps},
+               {{2, 8, 32768, 128}, eightWarps},
+               {{2, 8, 1024, 128}, shortChains}});
   // Along the innermost axis, by rows (at most 96 an SM: 12672): many
   // rows 256 steps x 16 lanes, 4 a thread; fewer 512 x 4, 2 a thread.
-  Kernel rows = library::compile(ctx, "linear_recurrence_rows", DType::BF16);
   const char *manyRows = "chunk = 256, lanes = 16, vector = 4, warps = 4>",
              *fewRows = "chunk = 512, lanes = 4, vector = 2, warps = 4>";
-  for (auto [shape, tiles] : {std::pair{std::vector<int64_t>{8, 32, 128, 8192}, manyRows},
-                              std::pair{std::vector<int64_t>{4, 32, 128, 8192}, manyRows},
-                              std::pair{std::vector<int64_t>{1, 1, 12673, 64}, manyRows},
-                              std::pair{std::vector<int64_t>{1, 1, 12672, 64}, fewRows},
-                              std::pair{std::vector<int64_t>{4, 16, 128, 16384}, fewRows},
-                              std::pair{std::vector<int64_t>{2, 8, 128, 32768}, fewRows},
-                              std::pair{std::vector<int64_t>{2, 8, 128, 1024}, fewRows}}) {
-    std::string text = tiling(rows, 3, shape);
-    EXPECT_NE(text.find(tiles), std::string::npos) << shape[2] << "x" << shape[3] << ": " << text;
-  }
+  expectTiles("linear_recurrence_rows", 3,
+              {{{8, 32, 128, 8192}, manyRows},
+               {{4, 32, 128, 8192}, manyRows},
+               {{1, 1, 12673, 64}, manyRows},
+               {{1, 1, 12672, 64}, fewRows},
+               {{4, 16, 128, 16384}, fewRows},
+               {{2, 8, 128, 32768}, fewRows},
+               {{2, 8, 128, 1024}, fewRows}});
 }
 
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
