@@ -271,6 +271,11 @@ const Target kTargets[] = {
     // (their runs scanned with shuffles within each half).
     {Device::CUDA, "cuda_lookback_axis",
      "#mmrec.tiling<strategy = lookback, chunk = 64, lanes = 8, vector = 2, warps = 2>"},
+    // The heuristic's tiles along the innermost axis for two 16-bit inputs
+    // on many rows: 32 runs of one 16-byte vector a lane (bf16, f16), 4
+    // lanes a thread.
+    {Device::CUDA, "cuda_lookback_axis_many_rows",
+     "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 16, vector = 4, warps = 4>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;
