@@ -83,6 +83,19 @@ struct Variant {
 /// `lookback` instead.
 constexpr int64_t kLanesPerMultiprocessor = 2048;
 
+/// ... and `lanes` only on axes of at most kLanesMaxSteps steps: a thread
+/// walks its steps one after another, where a lookback tile has them all
+/// in flight at once. On the H100 (session 13, bf16, 16-byte vectors,
+/// 262,144-1,048,576 lanes, % of copy, lanes against lookback tiles):
+/// assoc_scan_exp 88.8 / 31.2 at 16 steps, 92.3 / 47.7 at 32, 87.7 / 78.7 at
+/// 64, but 87.9 / 90.6 at 96, 90.0 / 94.7 at 128 and 74.0 / 92.4 at 256
+/// (linear_recurrence alike: 97.4 / 28.3, 94.8 / 46.2, 93.6 / 82.6, 93.1 /
+/// 96.1, 92.3 / 95.9, 84.6 / 94.3). Scans along the innermost axis never
+/// take `lanes`: consecutive threads would read a row apart
+/// (linear_recurrence_rows at [64, 64, 128, 256]: 15,053 us, 1.8% of copy,
+/// against 293 us with lookback tiles).
+constexpr int64_t kLanesMaxSteps = 64;
+
 /// The integer in the environment variable `name`, none when it is unset or
 /// empty; anything but an integer in [low, high] is an error saying that
 /// `name` must be `requirement`.
@@ -160,14 +173,29 @@ constexpr int64_t kAxisRunsPerLane = 64, kAxisThreadLanes = 2;
 
 /// ... but with two 16-bit inputs (linear_recurrence_rows) and more than
 /// kFewRowsPerSm rows an SM, 32 runs a lane and 4 lanes a thread: 256 bf16
-/// steps x 16 lanes. On the H100 (session 12, one run, us, against 512 x
-/// 4): 601.8 against 627.9 at [8, 32, 128, 8192] (32768 rows), 304.1
-/// against 315.1 at [4, 32, 128, 8192] (16384); but 313.6 against 311.9
-/// at [4, 16, 128, 16384] (8192), 340.4 against 314.3 at [2, 16, 128,
-/// 32768] (4096), 186.4 against 160.7 at [2, 8, 128, 32768] (2048). Not
-/// measured for other inputs or dtypes.
+/// steps x 16 lanes. On the H100 (sessions 12 and 13, us, against 512 x
+/// 4): 601.8 against 627.9 at [8, 32, 128, 8192] (32768 rows), 303.2
+/// against 315.1 at [4, 32, 128, 8192] (16384), 267.1 against 275.2 at
+/// [7, 16, 128, 8192] (14336), 230.9 against 235.9 at [3, 32, 128, 8192]
+/// (12288), 193.3 against 196.8 at [5, 16, 128, 8192] (10240), 176.1
+/// against 177.8 at [9, 8, 128, 8192] (9216); but 313.6 against 311.9 at
+/// [4, 16, 128, 16384] (8192), 340.4 against 314.3 at
+/// [2, 16, 128, 32768] (4096), 186.4 against 160.7 at [2, 8, 128, 32768]
+/// (2048). Not measured for other inputs or dtypes.
 constexpr int64_t kAxisManyRowsRunsPerLane = 32, kAxisManyRowsThreadLanes = 4;
-constexpr int64_t kFewRowsPerSm = 96;
+constexpr int64_t kFewRowsPerSm = 64;
+
+/// ... and on short axes, tiles as long as the axis: the fewest runs a lane
+/// (a power of two, at least kAxisShortMinRuns) that cover it, where that
+/// is at most kAxisShortMaxRuns; 4 lanes a thread from
+/// kAxisShortWideFromRuns runs, else 2. Tiles longer than the axis leave
+/// their threads idle: on the H100 (session 13, linear_recurrence_rows,
+/// 1-8 million rows, % of copy) 256 x 16 tiles took 8.2 at 16 steps, 16.3
+/// at 32, 32.5 at 64, 48.0 at 96 and 63.7 at 128; these 73.8 (16 x 128), 84.0
+/// (32 x 64), 94.2 (64 x 64), 88.5 and 96.9 (128 x 32). 4 lanes a thread
+/// were slower below 64 steps (59.3 at 16, 82.1 at 32), 2 slower at 64
+/// (91.7); 8 steps took 47.8-54.3 whatever the tile.
+constexpr int64_t kAxisShortMinRuns = 2, kAxisShortMaxRuns = 16, kAxisShortWideFromRuns = 8;
 
 /// Launches whose scans' tiles all start together look back over up to 8
 /// tiles a round (`window`), others over one: where each chain of tiles
@@ -217,8 +245,10 @@ bool alongInnermost(ScanOp scan) {
 }
 
 /// The heuristic's lookback tiling for `scan` (in a group of a fused
-/// kernel) in launches of `chains`.
-std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains chains) {
+/// kernel) in launches of `chains`; with `axisRuns`, a scan along the
+/// innermost axis takes that many runs a lane (a short axis).
+std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains chains,
+                           int64_t axisRuns = 0) {
   int64_t rank = mlir::cast<mlir::RankedTensorType>(scan.getInputs().front().getType()).getRank();
   // The group's inputs read at each point: what a thread stages.
   int64_t pointInputs = 0, widestBits = 0;
@@ -241,6 +271,10 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains c
       runs = kAxisManyRowsRunsPerLane;
       vector = kAxisManyRowsThreadLanes;
     }
+    if (axisRuns) {
+      runs = axisRuns;
+      vector = axisRuns >= kAxisShortWideFromRuns ? kAxisManyRowsThreadLanes : kAxisThreadLanes;
+    }
     chunk = runs * vectorLanes(analysis, 16);
   } else {
     if (pointInputs == 1 && widestBits <= 16 && chains != Chains::Short)
@@ -258,6 +292,17 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains c
          ", lanes = " + std::to_string(lanes) + ", vector = " + std::to_string(vector) +
          ", warps = " + std::to_string(warps) +
          (chains == Chains::Short ? ", window = " + std::to_string(kShortChainTiles) : "") + ">";
+}
+
+/// The tiling the GPU heuristic gives scans without one that run with
+/// `lanes` (not along the innermost axis): 16-byte vectors, 4 warps. On the
+/// H100 (session 13) against one lane a thread: assoc_scan_exp 57.2% ->
+/// 88.8% of copy at [256, 128, 16, 128], linear_recurrence 72.2% -> 97.4%;
+/// decayed_sum (f32) 78.7% -> 86.7% at [256, 32, 64, 64].
+std::string lanesScanTiling(const KernelAnalysis &analysis) {
+  std::string vector = std::to_string(vectorLanes(analysis, 16));
+  return "#mmrec.tiling<strategy = lanes, chunk = 1, lanes = " + vector + ", vector = " + vector +
+         ", warps = 4>";
 }
 
 /// The tiling the GPU heuristic gives reduces with chunks that have none:
@@ -293,6 +338,8 @@ struct LookbackAlternative {
   int64_t minLanes = 0;             // fewer lanes in one of them: lookback
   int64_t maxShortTiles = 0;        // tiles that start together
   std::vector<int64_t> maxFewLanes; // each of those groups' bound of Chains::Few
+  std::vector<bool> alongInnermost; // each of those groups' scan: never `lanes`
+  int64_t axisRunSteps = 0;         // steps of a run along the innermost axis
   std::unique_ptr<LookbackTiles> tiles;
   // For launches where each of those groups has at most maxFewLanes lanes
   // (null where the tiles would be `tiles`' own).
@@ -300,6 +347,10 @@ struct LookbackAlternative {
   // For launches where each of those groups is short chains of tiles that
   // all start together (kShortChainTiles): rounds of 8 tiles.
   std::unique_ptr<LookbackTiles> shortTiles;
+  // For launches whose scans along the innermost axis have at most
+  // kAxisShortMaxRuns runs of steps: tiles of kAxisShortMinRuns << i runs
+  // (null where the kernel has no such scans or the lowering rejects them).
+  std::vector<std::unique_ptr<LookbackTiles>> shortAxisTiles;
 };
 
 class KernelImpl {
@@ -803,8 +854,9 @@ private:
   }
 
   /// The lookback tiles of this launch, or null for `lanes`: lookback when a
-  /// scan group has fewer lanes than the heuristic runs with `lanes`. Null
-  /// for arguments check() will reject.
+  /// scan group has fewer lanes than the heuristic runs with `lanes`, more
+  /// than kLanesMaxSteps steps or its axis innermost. Null for arguments
+  /// check() will reject.
   LookbackTiles *lookbackTiles(const TensorView *args, size_t count) const {
     if (count != generic.analysis.args.size())
       return nullptr;
@@ -812,7 +864,8 @@ private:
       if (args[i].rank() != static_cast<int64_t>(generic.analysis.args[i].staticShape.size()) ||
           args[i].shape.size() != args[i].strides.size())
         return nullptr;
-    bool fewLanes = false, shortChains = true, fewChains = true;
+    bool needsLookback = false, shortChains = true, fewChains = true;
+    int64_t axisRuns = 0; // the most runs a lane a scan along the innermost axis needs
     for (size_t i = 0; i < lookback->scanGroups.size(); ++i) {
       unsigned g = lookback->scanGroups[i];
       int64_t lanes = 1;
@@ -821,8 +874,12 @@ private:
       // Empty (or malformed: check() rejects it) launches keep the default.
       if (lanes <= 0)
         return nullptr;
-      fewLanes |= lanes < lookback->minLanes;
       int64_t steps = generic.analysis.groupSteps[g].evaluate(args);
+      needsLookback |=
+          lanes < lookback->minLanes || steps > kLanesMaxSteps || lookback->alongInnermost[i];
+      if (lookback->alongInnermost[i])
+        axisRuns =
+            std::max(axisRuns, (steps + lookback->axisRunSteps - 1) / lookback->axisRunSteps);
       // Each alternative counts chains and tiles with its own tiles.
       if (const LookbackTiles *tiles = lookback->shortTiles.get()) {
         int64_t chain = (steps + tiles->steps[i] - 1) / tiles->steps[i];
@@ -834,8 +891,12 @@ private:
       }
       fewChains &= lanes <= lookback->maxFewLanes[i];
     }
-    if (!fewLanes)
+    if (!needsLookback)
       return nullptr;
+    // The short-axis tiles: the fewest runs, a power of two, that cover the axis.
+    for (size_t k = 0; k < lookback->shortAxisTiles.size(); ++k)
+      if (axisRuns && axisRuns <= kAxisShortMinRuns << k && lookback->shortAxisTiles[k])
+        return lookback->shortAxisTiles[k].get();
     if (shortChains)
       return lookback->shortTiles.get();
     return lookback->fewTiles && fewChains ? lookback->fewTiles.get() : lookback->tiles.get();
@@ -1162,11 +1223,22 @@ public:
     if (!diagnostics.empty())
       log(LogLevel::Info, "kernel '" + name + "':\n" + diagnostics);
     if (device == Device::CUDA) {
-      tileChunkedReduces(*single, name);
+      KernelAnalysis analysis = analyzeModule(*single, name);
+      tileIfLowered<ReduceOp>(
+          *single, name, "reduces keep vector 1", [&](ReduceOp reduce) -> std::string {
+            return reduce.getChunk() ? chunkedReduceTiling(*reduce.getChunk(), analysis) : "";
+          });
+      // The lookback variants start from the scans as written, the `lanes`
+      // code from the heuristic's tiling for it.
+      std::unique_ptr<LookbackAlternative> lookback = lookbackAlternative(*single, name, analysis);
+      tileIfLowered<ScanOp>(*single, name, "`lanes` scans keep vector 1",
+                            [&](ScanOp scan) -> std::string {
+                              return alongInnermost(scan) ? "" : lanesScanTiling(analysis);
+                            });
       Variants variants = buildCudaVariants(*single, name);
       auto impl = std::make_shared<KernelImpl>(name, device, std::move(variants.generic),
                                                std::move(variants.contiguous), pool);
-      impl->lookback = lookbackAlternative(*single, name, impl->generic.analysis);
+      impl->lookback = std::move(lookback);
       return Kernel(std::move(impl));
     }
     mlir::OwningOpRef<mlir::ModuleOp> specialized = single->clone();
@@ -1195,17 +1267,21 @@ private:
     return Variants{buildCudaVariant(module, name), std::move(aligned)};
   }
 
-  /// Gives reduces with chunks and without a tiling the heuristic's, unless
-  /// the lowering rejects it for one of them (then none changes).
-  void tileChunkedReduces(mlir::ModuleOp module, const std::string &name) {
-    KernelAnalysis analysis = analyzeKernel(*module.getOps<KernelOp>().begin());
+  /// Gives each op of type `Op` without a tiling the one `tilingOf` returns
+  /// for it (none where empty), unless the lowering rejects them (then none
+  /// changes and the log says `otherwise`).
+  template <typename Op, typename TilingOf>
+  void tileIfLowered(mlir::ModuleOp module, const std::string &name, const char *otherwise,
+                     TilingOf tilingOf) {
     auto apply = [&](mlir::ModuleOp target) {
       bool changed = false;
-      target.walk([&](ReduceOp reduce) {
-        if (reduce.getTiling() || !reduce.getChunk())
+      target.walk([&](Op op) {
+        if (op.getTiling())
           return;
-        std::string tiling = chunkedReduceTiling(*reduce.getChunk(), analysis);
-        reduce.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(tiling, &mlirContext)));
+        std::string tiling = tilingOf(op);
+        if (tiling.empty())
+          return;
+        op.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(tiling, &mlirContext)));
         changed = true;
       });
       return changed;
@@ -1216,7 +1292,7 @@ private:
     try {
       lowerToGpuKernels(*tiled, name);
     } catch (const Error &error) {
-      log(LogLevel::Info, "kernel '" + name + "': reduces keep vector 1 (" + error.what() + ")");
+      log(LogLevel::Info, "kernel '" + name + "': " + otherwise + " (" + error.what() + ")");
       return;
     }
     apply(module);
@@ -1246,16 +1322,19 @@ private:
       return nullptr;
     alternative->minLanes = kLanesPerMultiprocessor * cudaDevice->multiprocessors;
     alternative->maxShortTiles = kShortChainBlocksPerSm * cudaDevice->multiprocessors;
-    for (ScanOp scan : groupScans)
+    for (ScanOp scan : groupScans) {
       alternative->maxFewLanes.push_back((alongInnermost(scan) ? kFewRowsPerSm : kFewLanesPerSm) *
                                          cudaDevice->multiprocessors);
-    auto build = [&](Chains chains, const LookbackTiles *unlessAs = nullptr) {
+      alternative->alongInnermost.push_back(alongInnermost(scan));
+    }
+    alternative->axisRunSteps = vectorLanes(analysis, 16);
+    auto build = [&](Chains chains, const LookbackTiles *unlessAs = nullptr, int64_t axisRuns = 0) {
       std::unique_ptr<LookbackTiles> tiles =
-          lookbackTiles(module, name, analysis, chains, unlessAs);
+          lookbackTiles(module, name, analysis, chains, unlessAs, axisRuns);
       if (tiles)
         for (ScanOp scan : groupScans) {
           auto tiling = mlir::cast<TilingAttr>(
-              mlir::parseAttribute(lookbackTiling(analysis, scan, chains), &mlirContext));
+              mlir::parseAttribute(lookbackTiling(analysis, scan, chains, axisRuns), &mlirContext));
           tiles->steps.push_back(tiling.getChunk());
           tiles->lanes.push_back(tiling.getLanes());
         }
@@ -1264,6 +1343,9 @@ private:
     alternative->tiles = build(Chains::Many);
     alternative->fewTiles = build(Chains::Few, alternative->tiles.get());
     alternative->shortTiles = build(Chains::Short);
+    if (llvm::any_of(groupScans, alongInnermost))
+      for (int64_t runs = kAxisShortMinRuns; runs <= kAxisShortMaxRuns; runs *= 2)
+        alternative->shortAxisTiles.push_back(build(Chains::Many, nullptr, runs));
     // Where the lowering rejects the many-chain tiles (the largest), the
     // others serve every launch; where it rejects all, the scans keep
     // `lanes`.
@@ -1277,19 +1359,20 @@ private:
   }
 
   /// `module`'s untiled scans with the heuristic's lookback tiles for
-  /// launches of `chains`, built when first needed; null where the lowering
-  /// rejects them (shared memory, lanes), which is tried first, and where
-  /// they are `unlessAs`' own (not lowered again).
+  /// launches of `chains` (and `axisRuns`: lookbackTiling), built when first
+  /// needed; null where the lowering rejects them (shared memory, lanes),
+  /// which is tried first, and where they are `unlessAs`' own (not lowered
+  /// again).
   std::unique_ptr<LookbackTiles> lookbackTiles(mlir::ModuleOp module, const std::string &name,
                                                const KernelAnalysis &analysis, Chains chains,
-                                               const LookbackTiles *unlessAs) {
+                                               const LookbackTiles *unlessAs, int64_t axisRuns) {
     // The tilings given, for the log.
     std::string tiling;
     mlir::OwningOpRef<mlir::ModuleOp> tiled = module.clone();
     tiled->walk([&](ScanOp scan) {
       if (scan.getTiling())
         return;
-      std::string text = lookbackTiling(analysis, scan, chains);
+      std::string text = lookbackTiling(analysis, scan, chains, axisRuns);
       scan.setTilingAttr(mlir::cast<TilingAttr>(mlir::parseAttribute(text, &mlirContext)));
       if (tiling.find(text) == std::string::npos)
         tiling += (tiling.empty() ? "" : ", ") + text;

@@ -134,8 +134,10 @@ TEST(FakeCuda, LibraryKernelsCompileInEveryDtypeAndVariant) {
     }
 }
 
-/// Scans without a tiling: `lanes` with many lanes; else lookback, with the
-/// heuristic's tiles (128-thread blocks) whatever the number of tiles.
+/// Scans without a tiling: `lanes` with many lanes on short axes (at most
+/// 64 steps), a thread per 4 f32 lanes (16-byte vectors) in blocks of 128;
+/// else lookback, with the heuristic's tiles (128-thread blocks) whatever
+/// the number of tiles.
 TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -143,19 +145,19 @@ TEST(FakeCuda, HeuristicPicksStrategyAndTiles) {
   struct Case {
     int64_t T, N;
     bool lookback;
-    unsigned block;
-  } cases[] = {{3, 600000, false, 0},
-               {1000, 37, true, 128},
-               {3000, 517, true, 128},
-               {40000, 512, true, 128},
-               {33792, 128, true, 128}};
-  for (auto [T, N, lookback, block] : cases) {
+    unsigned grid, block; // grid: of `lanes`
+  } cases[] = {{3, 600000, false, 1172, 128}, {64, 300000, false, 586, 128},
+               {65, 300000, true, 0, 128},    {1000, 37, true, 0, 128},
+               {3000, 517, true, 0, 128},     {40000, 512, true, 0, 128},
+               {33792, 128, true, 0, 128}};
+  for (auto [T, N, lookback, grid, block] : cases) {
     Views v(ctx, T, N);
     std::vector<RawCudaLaunch> launches = KernelInternals::cudaLaunches(kernel, v.views, 2, nullptr);
     ASSERT_EQ(launches.size(), 1u);
     EXPECT_EQ(launches[0].lookback, lookback) << T << "x" << N;
-    if (lookback) {
-      EXPECT_EQ(launches[0].block, block) << T << "x" << N;
+    EXPECT_EQ(launches[0].block, block) << T << "x" << N;
+    if (!lookback) {
+      EXPECT_EQ(launches[0].grid, grid) << T << "x" << N;
     }
   }
 }
@@ -193,8 +195,8 @@ TEST(FakeCuda, LookbackWarpsFollowTheStagedInputs) {
 /// warps, short ones 128 x 64 with rounds of 8 tiles. One input
 /// (assoc_scan_exp) keeps its 8-warp tiles on many chains and few, takes 4
 /// warps on short ones. Scans along the innermost axis with two bf16
-/// inputs (linear_recurrence_rows) take theirs by rows. Only shapes are
-/// read: the views share a few bytes.
+/// inputs (linear_recurrence_rows) take theirs by rows, or by the axis
+/// where it is short. Only shapes are read: the views share a few bytes.
 TEST(FakeCuda, LookbackTilesFollowTheChains) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -227,20 +229,34 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
   const char *eightWarps = "chunk = 128, lanes = 128, vector = 4, warps = 8>";
   expectTiles("assoc_scan_exp", 2,
               {{{8, 32, 8192, 128}, eightWarps},
+               {{64, 64, 256, 128}, eightWarps}, // many lanes, but 256 steps
                {{2, 8, 32768, 128}, eightWarps},
                {{2, 8, 1024, 128}, shortChains}});
-  // Along the innermost axis, by rows (at most 96 an SM: 12672): many
+  // Along the innermost axis, by rows (at most 64 an SM: 8448): many
   // rows 256 steps x 16 lanes, 4 a thread; fewer 512 x 4, 2 a thread.
   const char *manyRows = "chunk = 256, lanes = 16, vector = 4, warps = 4>",
              *fewRows = "chunk = 512, lanes = 4, vector = 2, warps = 4>";
   expectTiles("linear_recurrence_rows", 3,
               {{{8, 32, 128, 8192}, manyRows},
                {{4, 32, 128, 8192}, manyRows},
-               {{1, 1, 12673, 64}, manyRows},
-               {{1, 1, 12672, 64}, fewRows},
+               {{5, 16, 128, 8192}, manyRows},
+               {{9, 8, 128, 8192}, manyRows},
+               {{1, 1, 8449, 1024}, manyRows},
+               {{1, 1, 8448, 1024}, fewRows},
                {{4, 16, 128, 16384}, fewRows},
                {{2, 8, 128, 32768}, fewRows},
-               {{2, 8, 128, 1024}, fewRows}});
+               {{2, 8, 128, 1024}, fewRows},
+               {{2, 8, 128, 129}, fewRows}});
+  // ... on axes of at most 16 runs of 8 steps, tiles as long as the axis
+  // (never `lanes`, whatever the rows).
+  expectTiles("linear_recurrence_rows", 3,
+              {{{1024, 128, 128, 8}, "chunk = 16, lanes = 128, vector = 2, warps = 4>"},
+               {{512, 128, 128, 16}, "chunk = 16, lanes = 128, vector = 2, warps = 4>"},
+               {{256, 128, 128, 32}, "chunk = 32, lanes = 64, vector = 2, warps = 4>"},
+               {{128, 128, 128, 33}, "chunk = 64, lanes = 64, vector = 4, warps = 4>"},
+               {{2, 8, 128, 64}, "chunk = 64, lanes = 64, vector = 4, warps = 4>"},
+               {{64, 128, 128, 96}, "chunk = 128, lanes = 32, vector = 4, warps = 4>"},
+               {{64, 128, 128, 128}, "chunk = 128, lanes = 32, vector = 4, warps = 4>"}});
 }
 
 /// Where every tile of a launch starts at once (at most 2 an SM) and each

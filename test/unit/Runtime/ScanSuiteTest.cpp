@@ -276,6 +276,10 @@ const Target kTargets[] = {
     // lanes a thread.
     {Device::CUDA, "cuda_lookback_axis_many_rows",
      "#mmrec.tiling<strategy = lookback, chunk = 256, lanes = 16, vector = 4, warps = 4>"},
+    // ... and on the shortest axes: 2 runs a lane (of 8 steps), 2 lanes a
+    // thread, 64 lanes a warp.
+    {Device::CUDA, "cuda_lookback_axis_short",
+     "#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 128, vector = 2, warps = 4>"},
 };
 
 using ScanParam = std::tuple<Target, ScanCase>;
