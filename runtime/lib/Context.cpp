@@ -144,6 +144,17 @@ int64_t vectorLanes(const KernelAnalysis &analysis, int64_t bytes) {
 /// (docs/perf/gpu-2026-11-24-session6.md).
 constexpr int64_t kLookbackSteps = 128, kLookbackRuns = 8, kLookbackWarps = 4;
 
+/// ... but a lane block is at most kLookbackThreadLanes lanes: 32-bit
+/// elements (and 64-bit) take 16-byte vectors, not 8. On the H100 (session
+/// 13, % of copy, 128 x 64 lanes of 4 against 128 x 32 of 2 for f32):
+/// assoc_scan_exp 89.7 against 83.4 at [2, 8, 32768, 128] and 93.3 against
+/// 86.7 at [8, 32, 8192, 128], linear_recurrence 89.8 against 84.8 and 95.0
+/// against 88.7; f64 (32 lanes of 2 against 16 of 1) 91.5 / 76.9, 94.8 /
+/// 72.7, 92.2 / 64.0 and 95.6 / 62.1. But decayed_sum (f32) at [2, 1024,
+/// 64, 64], a small launch, 36.42 / 36.45 against 35.42 / 35.71 us (two
+/// rounds).
+constexpr int64_t kLookbackThreadLanes = 4;
+
 /// A scan whose group reads one input of 16-bit elements at each point of
 /// its domain gets 8 warps (32 lane blocks a tile, 32 KB staged): on the
 /// H100, assoc_scan_exp 120.7 -> 119.0 us at [2, 8, 32768, 128] and 435.9
@@ -261,7 +272,8 @@ std::string lookbackTiling(const KernelAnalysis &analysis, ScanOp scan, Chains c
       widestBits = std::max<int64_t>(widestBits, type.getElementTypeBitWidth());
     }
   bool twoNarrowInputs = pointInputs == 2 && widestBits <= 16;
-  int64_t chunk = kLookbackSteps, runs = kLookbackRuns, vector = vectorLanes(analysis, 8),
+  int64_t chunk = kLookbackSteps, runs = kLookbackRuns,
+          vector = std::min(vectorLanes(analysis, 16), kLookbackThreadLanes),
           warps = kLookbackWarps;
   if (alongInnermost(scan)) {
     // Runs of one 16-byte vector along the axis.

@@ -52,7 +52,8 @@ bool selected(const std::vector<std::string> &filter, const std::string &name) {
 }
 
 std::vector<Case> selectedCases(const std::vector<std::string> &kernels,
-                                const std::vector<std::string> &shapes, bool small) {
+                                const std::vector<std::string> &shapes, bool small,
+                                std::optional<DType> dtype) {
   std::vector<std::vector<int64_t>> wanted; // the shapes given, parsed, once each
   for (const std::string &text : shapes) {
     std::optional<std::vector<int64_t>> shape = parseShape(text);
@@ -88,6 +89,10 @@ std::vector<Case> selectedCases(const std::vector<std::string> &kernels,
     for (const Case *k : takers)
       cases.push_back({k->kernel, k->dtype, shape, 0, 0});
   }
+  if (dtype)
+    for (Case &c : cases)
+      if (c.dtype != *dtype)
+        c = {c.kernel, *dtype, c.shape, 0, 0};
   return cases;
 }
 

@@ -46,10 +46,13 @@ bool selected(const std::vector<std::string> &filter, const std::string &name);
 /// The cases of a run: the targets that pass `kernels` and `shapes`, then
 /// each entry of `shapes` that is no selected kernel's target shape (once
 /// however often given), for every selected kernel of its rank, in its
-/// targets' dtype and with no target. Throws mmrec::Error for an entry that
-/// is not a shape or that no selected kernel takes.
+/// targets' dtype and with no target. With `dtype`, every case takes it,
+/// and those of another dtype lose their target (a target is for its
+/// dtype). Throws mmrec::Error for an entry that is not a shape or that no
+/// selected kernel takes.
 std::vector<Case> selectedCases(const std::vector<std::string> &kernels,
-                                const std::vector<std::string> &shapes, bool small);
+                                const std::vector<std::string> &shapes, bool small,
+                                std::optional<DType> dtype = std::nullopt);
 
 } // namespace mmrec::bench
 

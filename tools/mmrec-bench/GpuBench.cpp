@@ -407,7 +407,7 @@ void plot(Timer &timer, Context &context, const GpuOptions &options, double copy
       continue;
     Series line{sweep.kernel, {}};
     for (int64_t length : sweep.lengths) {
-      Case c{sweep.kernel, sweep.dtype, sweep.shape};
+      Case c{sweep.kernel, options.dtype.value_or(sweep.dtype), sweep.shape};
       c.shape[sweep.axis] = length;
       std::fprintf(stderr, "mmrec-bench: plot: %s %s %s ...\n", c.kernel.c_str(),
                    shapeText(c.shape).c_str(), dtypeName(c.dtype));
@@ -433,7 +433,8 @@ int runGpuBench(Context &context, const GpuOptions &options) {
       options.tilings.empty() ? std::vector<std::string>{""} : options.tilings;
   const CudaDriver &driver = CudaDriver::get();
   Timer timer(driver);
-  std::vector<Case> cases = selectedCases(options.kernels, options.shapes, options.small);
+  std::vector<Case> cases =
+      selectedCases(options.kernels, options.shapes, options.small, options.dtype);
   std::printf("device: %s\n", context.deviceName().c_str());
   size_t copyBytes = options.small ? (size_t(256) << 20) : (size_t(1) << 30);
   double copy = copyBandwidth(timer, context, copyBytes, 20);

@@ -5,6 +5,7 @@
 
 #include "mmrec/Context.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct GpuOptions {
   /// when empty); other shapes are measured too, for each selected kernel
   /// of their rank, with no target.
   std::vector<std::string> shapes;
+  /// Every kernel in this dtype instead of its targets' (none: theirs).
+  std::optional<DType> dtype;
   std::string csvPath, jsonPath, plotPath;
   bool launchOverhead = false;
   bool small = false;

@@ -61,6 +61,11 @@ llvm::cl::list<std::string> shapeNames(
                    "2x8x32768x128); any other shape is measured for each selected kernel of its "
                    "rank, with no target"),
     llvm::cl::cat(category));
+llvm::cl::opt<std::string> dtypeName(
+    "dtype",
+    llvm::cl::desc("GPU: every kernel in this dtype (bf16, f16, f32, f64) instead of its target's; "
+                   "a target is for its own dtype, so kernels in another have none"),
+    llvm::cl::cat(category));
 llvm::cl::opt<std::string> plotPath(
     "plot", llvm::cl::desc("GPU: also measure each kernel at several sequence lengths and draw "
                            "its fraction of copy bandwidth against them into this PNG file"),
@@ -180,9 +185,12 @@ int main(int argc, char **argv) {
       "hand-written -O3 loop, on one thread and on all.\n");
   std::unique_ptr<Context> context;
   try {
-    // --shapes' errors before any device is opened.
+    // --shapes' and --dtype's errors before any device is opened.
+    std::optional<DType> dtype;
+    if (!dtypeName.empty() && !(dtype = parseDType(dtypeName)))
+      throw Error("--dtype must be bf16, f16, f32 or f64, got '" + dtypeName + "'");
     bench::selectedCases({kernelNames.begin(), kernelNames.end()},
-                         {shapeNames.begin(), shapeNames.end()}, small);
+                         {shapeNames.begin(), shapeNames.end()}, small, dtype);
     if (!plotPath.empty() && tilings.size() > 1)
       throw Error("--plot draws one tiling: give at most one --tiling with it");
     if (device.empty())
@@ -197,6 +205,7 @@ int main(int argc, char **argv) {
       options.tilings.assign(tilings.begin(), tilings.end());
       options.kernels.assign(kernelNames.begin(), kernelNames.end());
       options.shapes.assign(shapeNames.begin(), shapeNames.end());
+      options.dtype = dtype;
       options.csvPath = csvPath;
       options.jsonPath = jsonPath;
       options.launchOverhead = launchOverhead;
@@ -207,6 +216,9 @@ int main(int argc, char **argv) {
     if (!plotPath.empty())
       throw Error("--plot draws fractions of the GPU's copy bandwidth: it needs a GPU (the "
                   "device here is the cpu)");
+    if (dtype)
+      throw Error("--dtype chooses the GPU measurement's dtype: it needs a GPU (the device here "
+                  "is the cpu)");
   } catch (const Error &error) {
     std::fprintf(stderr, "mmrec-bench: %s\n", error.what());
     return 1;

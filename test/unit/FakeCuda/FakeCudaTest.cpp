@@ -262,7 +262,7 @@ TEST(FakeCuda, LookbackTilesFollowTheChains) {
 /// Where every tile of a launch starts at once (at most 2 an SM) and each
 /// chain of tiles along the axis has 3 to 8 of them, the look-back reads 8
 /// tiles a round: the heuristic's tiles with `window = 8` (cumsum's: 128
-/// steps x 32 lanes; linear_recurrence_rows': 512 x 4), else without.
+/// steps x 64 lanes; linear_recurrence_rows': 512 x 4), else without.
 TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
   REQUIRE_FAKE_DRIVER();
   Context &ctx = fakeGpu();
@@ -272,11 +272,12 @@ TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
     bool window;
   } cases[] = {{1, 37, false},        {256, 37, false},      {257, 37, true},
                {1024, 37, true},      {1025, 37, false},     {40000, 37, false},
-               {1024, 33 * 32, true}, {1024, 34 * 32, false}};
+               {1024, 33 * 64, true}, {1024, 34 * 64, false}};
   for (auto [T, N, window] : cases) {
     Views v(ctx, T, N);
     std::string tiling = KernelInternals::lookbackTiling(kernel, v.views, 2);
-    EXPECT_NE(tiling.find("chunk = 128, lanes = 32"), std::string::npos) << T << ": " << tiling;
+    EXPECT_NE(tiling.find("chunk = 128, lanes = 64, vector = 4"), std::string::npos)
+        << T << ": " << tiling;
     EXPECT_EQ(tiling.find("window = 8") != std::string::npos, window)
         << T << "x" << N << ": " << tiling;
     std::vector<RawCudaLaunch> launches =
@@ -295,7 +296,7 @@ TEST(FakeCuda, ShortChainsLookBackOverEightTiles) {
     EXPECT_NE(tiling.find("chunk = 512, lanes = 4"), std::string::npos) << tiling;
     EXPECT_EQ(tiling.find("window = 8") != std::string::npos, window) << shape[3] << ": " << tiling;
   }
-  // Many lanes: `lanes`, whatever the axis.
+  // Many lanes on a short axis: `lanes`.
   Views wide(ctx, 3, 600000);
   EXPECT_EQ(KernelInternals::lookbackTiling(kernel, wide.views, 2), "");
 }

@@ -213,8 +213,9 @@ TEST(CudaTest, HeuristicPicksTheStrategyByLanes) {
 /// and every output must be right.
 TEST(CudaTest, LookbackRelaunchesAtChangingShapes) {
   REQUIRE_GPU(ctx);
-  // Tiny tiles, the heuristic's for f32 (runs of 16 steps, vectors of 2),
-  // and larger ones (vectors of 4; runs of 16 and 32 steps).
+  // Tiny tiles, the heuristic's for f32 before session 13 (runs of 16
+  // steps, vectors of 2), and larger ones (vectors of 4; runs of 16 and 32
+  // steps).
   for (const char *tiling : {"#mmrec.tiling<strategy = lookback, chunk = 16, lanes = 8, "
                              "vector = 1, warps = 2>",
                              "#mmrec.tiling<strategy = lookback, chunk = 128, lanes = 32, "

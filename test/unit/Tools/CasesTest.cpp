@@ -45,6 +45,18 @@ TEST(Cases, ShapesSelectTargetsAndAddOthers) {
   EXPECT_EQ(aggregate[0].maxMicros, 0);
 }
 
+/// --dtype: every case in it; a target keeps its goal only in its own dtype.
+TEST(Cases, DtypeAppliesToEveryCase) {
+  std::vector<Case> f32 = selectedCases({"decayed_sum", "assoc_scan_exp"},
+                                        {"2x1024x64x64", "2x8x1024x128"}, false, DType::F32);
+  EXPECT_EQ(describe(f32), (std::vector<std::string>{"assoc_scan_exp 2x8x1024x128",
+                                                     "decayed_sum 2x1024x64x64 target"}));
+  for (const Case &c : f32)
+    EXPECT_EQ(c.dtype, DType::F32) << c.kernel;
+  EXPECT_EQ(describe(selectedCases({"chunk_aggregate"}, {}, false, DType::BF16)),
+            (std::vector<std::string>{"chunk_aggregate 2x32768x4096 target"}));
+}
+
 TEST(Cases, ShapesNoSelectedKernelTakesAreErrors) {
   try {
     selectedCases({"assoc_scan_exp"}, {"2x32768x4096"}, false);
